@@ -1,0 +1,5 @@
+export * from './statuses';
+export * from './jobs';
+export * from './payload-checks';
+export * from './worker-protocol';
+export * from './events';
