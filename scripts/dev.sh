@@ -21,7 +21,7 @@ mkdir -p "$codebase"
 
 npm run -s start:api &
 api=$!
-trap 'kill $api $worker 2>/dev/null; wait' INT TERM EXIT
+trap 'kill $api ${worker:-} 2>/dev/null; wait' INT TERM EXIT
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 
 A2A_AUTH_TOKEN=$token npm run -s start:worker -- --server "http://127.0.0.1:$PORT" --name "$(hostname)-dev" \
