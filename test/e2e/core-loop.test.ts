@@ -165,6 +165,18 @@ describe('core loop (real api + worker processes)', () => {
     expect(w.status).toBe('offline');
   });
 
+  it('SIGTERM with a task still running: the task ends cancelled as worker_shutdown, the worker exits 0', async () => {
+    const dir = fleet.codebaseDir('shutdown');
+    const worker = await fleet.startWorker('e2e-worker-shutdown', { codebases: [{ name: 'shutdown', path: dir }], tools, shutdown_grace_s: 1 });
+    const { codebases } = await fleet.client.ok('GET', '/v1/agent/codebases?worker_id=e2e-worker-shutdown');
+    const task = await fleet.client.ok('POST', `/v1/agent/codebases/${codebases[0].id}/tasks`, { title: 'long', prompt: 'x', tool: 'hanger' });
+    await fleet.waitForTask(task.id, ['running']);
+    const exit = await worker.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    const ended = await fleet.client.ok('GET', `/v1/agent/tasks/${task.id}`);
+    expect(ended).toMatchObject({ status: 'cancelled', failure_reason: 'worker_shutdown' });
+  });
+
   it('monitor lists the workers in the documented shape', async () => {
     const body = await fleet.client.ok('GET', '/v1/monitor/workers');
     const w = body.workers.find((x: any) => x.id === 'e2e-worker-1');
