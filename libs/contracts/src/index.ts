@@ -3,3 +3,4 @@ export * from './jobs';
 export * from './payload-checks';
 export * from './worker-protocol';
 export * from './events';
+export * from './channel-scope';

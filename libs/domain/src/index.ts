@@ -6,3 +6,4 @@ export * from './codebase-path';
 export * from './page-cursor';
 export * from './redaction';
 export * from './output-chunker';
+export * from './reply-address';

@@ -1,0 +1,20 @@
+// Public surface of the email library (imported by the apps as `#email`).
+export * from './email-message';
+export { buildMessageHeaders, generateMessageId, assertHeaderSafe } from './message-headers';
+export * from './message-id';
+export * from './sendgrid-transport';
+export * from './sendgrid-error';
+export { buildSendGridBody, type SendGridMailBody } from './sendgrid-payload';
+export * from './smtp-transport';
+export * from './create-email-transport';
+export * from './task-notification';
+export { escapeHtml } from './html-escape';
+export { formatDuration } from './format-duration';
+export * from './inbound-email';
+export { parseSendGridInbound } from './parse-sendgrid-inbound';
+export { parseDefaultInboundPost } from './sendgrid-inbound-default';
+export { parseRawInboundPost, parseRawMime } from './sendgrid-inbound-raw';
+export * from './auto-reply';
+export { extractReplyText } from './reply-text';
+export { htmlToText, stripHtmlQuotes } from './html-to-text';
+export * from './model-directive';
