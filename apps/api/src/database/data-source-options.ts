@@ -1,0 +1,30 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { ApiConfig } from '../config/api-config';
+import { CodebaseEntity } from '../codebases/codebase.entity';
+import { TaskOutputEntity } from '../output/task-output.entity';
+import { SessionMessageEntity } from '../sessions/session-message.entity';
+import { SessionEntity } from '../sessions/session.entity';
+import { TaskEntity } from '../tasks/task.entity';
+import { WorkerEntity } from '../workers/worker.entity';
+import { InitialSchema1763888400000 } from './migrations/1763888400000-initial-schema';
+
+export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity];
+/** Listed explicitly (no globs), so the same list works from ts-jest and from dist/. */
+export const MIGRATIONS = [InitialSchema1763888400000];
+
+export const MIGRATIONS_TABLE = 'schema_migrations';
+
+export function dataSourceOptions(config: Pick<ApiConfig, 'databaseUrl'>): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: 20, connectionTimeoutMillis: 10_000, application_name: 'codefleet-api' },
+  };
+}

@@ -1,0 +1,42 @@
+import { isEmail, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+
+export const MAX_METADATA_BYTES = 16 * 1024;
+export const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
+/** The known metadata keys are typed; any other key is free-form (kept, passed through). */
+export function taskMetadataProblem(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'metadata must be an object';
+  const m = value as Record<string, unknown>;
+  const optionalString = (key: string, max: number): string | null =>
+    m[key] === undefined || m[key] === null || (typeof m[key] === 'string' && (m[key] as string).length > 0 && (m[key] as string).length <= max)
+      ? null
+      : `metadata.${key} must be a non-empty string of at most ${max} characters`;
+  const problem =
+    optionalString('model', 200) ??
+    optionalString('resume_session_id', 200) ??
+    (m.notify_email === undefined || m.notify_email === null || (typeof m.notify_email === 'string' && isEmail(m.notify_email))
+      ? null
+      : 'metadata.notify_email must be an email address') ??
+    (m.timeout_s === undefined || m.timeout_s === null || (Number.isInteger(m.timeout_s) && (m.timeout_s as number) >= 1 && (m.timeout_s as number) <= MAX_TIMEOUT_S)
+      ? null
+      : `metadata.timeout_s must be an integer between 1 and ${MAX_TIMEOUT_S}`);
+  if (problem) return problem;
+  if (Buffer.byteLength(JSON.stringify(m)) > MAX_METADATA_BYTES) return `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`;
+  return null;
+}
+
+export function IsTaskMetadata(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isTaskMetadata',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => taskMetadataProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => taskMetadataProblem(args?.value) ?? 'metadata is invalid',
+      },
+    });
+  };
+}

@@ -1,0 +1,38 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { isTerminal } from '#domain';
+import { MetricsService } from '../metrics/metrics.service';
+import { LiveEvents } from '../queue/live-events';
+import type { TaskRow } from './task.entity';
+
+/**
+ * What happens after a task row changed status and the change is committed: metrics, and a
+ * `status` message on the task channel so SSE followers on every replica see it.
+ */
+@Injectable()
+export class TaskEvents {
+  constructor(
+    private readonly live: LiveEvents,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** A task entered `pending` (created or requeued). */
+  queued(task: TaskRow): void {
+    this.metrics.taskEntered(task);
+  }
+
+  /** Tasks that entered `running` or a terminal status. */
+  async changed(tasks: TaskRow[]): Promise<void> {
+    await Promise.all(
+      tasks.map(async (task) => {
+        this.metrics.taskEntered(task);
+        if (task.status === 'running' || isTerminal(task.status)) {
+          await this.live.publishTask(task.id, { type: 'status', status: task.status });
+        }
+      }),
+    );
+  }
+}
+
+@Global()
+@Module({ providers: [TaskEvents], exports: [TaskEvents] })
+export class TaskEventsModule {}
