@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { workerControlChannel } from '#contracts';
+import { scopedChannel, workerControlChannel } from '#contracts';
 import { processAlive } from '../../../apps/worker/src/runner/process-group';
 import { waitForJobState, WorkerHarness } from './worker-harness';
 
@@ -123,7 +123,7 @@ while :; do sleep 0.1; done`,
     expect(processAlive(grandchild)).toBe(true);
 
     const t0 = Date.now();
-    await h.redis.publish(workerControlChannel(h.workerId), JSON.stringify({ type: 'cancel', task_id: 't-cancel', attempt: 1 }));
+    await h.redis.publish(scopedChannel(h.prefix, workerControlChannel(h.workerId)), JSON.stringify({ type: 'cancel', task_id: 't-cancel', attempt: 1 }));
     const task = await h.fake.waitForStatus('t-cancel', ['cancelled', 'failed', 'completed'], 5000);
     const elapsed = Date.now() - t0;
     expect(task).toMatchObject({ status: 'cancelled', failure_reason: 'cancelled' });
@@ -141,7 +141,7 @@ while :; do sleep 0.1; done`,
     await h.startWorker({ tools: { sleeper: { command: tool, args: [] } }, default_tool: 'sleeper', cancel_grace_s: 1 });
     await h.enqueueTask(cb.id, { task_id: 't-hb' });
     await h.fake.waitFor(() => h.fake.output('t-hb').includes('ready'), 10_000, 'the tool to start');
-    await h.redis.publish(workerControlChannel(h.workerId), JSON.stringify({ type: 'cancel', task_id: 't-hb', attempt: 7 }));
+    await h.redis.publish(scopedChannel(h.prefix, workerControlChannel(h.workerId)), JSON.stringify({ type: 'cancel', task_id: 't-hb', attempt: 7 }));
     await new Promise((r) => setTimeout(r, 300));
     expect(h.fake.task('t-hb').status).toBe('running');
     h.fake.cancels = [{ task_id: 't-hb', attempt: 1 }];

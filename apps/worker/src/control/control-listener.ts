@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type WorkerControlMessage, workerControlChannel } from '#contracts';
+import { scopedChannel, type WorkerControlMessage, workerControlChannel } from '#contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisConnections } from '../queues/redis-connections';
@@ -20,8 +20,9 @@ export class ControlListener {
     private readonly redis: RedisConnections,
   ) {}
 
-  async start(redisUrl: string, workerId: string, handlers: ControlHandlers): Promise<void> {
-    const channel = workerControlChannel(workerId);
+  /** `queuePrefix` scopes the channel the way the API publishes it (see channel-scope.ts). */
+  async start(redisUrl: string, workerId: string, queuePrefix: string, handlers: ControlHandlers): Promise<void> {
+    const channel = scopedChannel(queuePrefix, workerControlChannel(workerId));
     this.subscriber = this.redis.create(redisUrl, `codefleet-worker-control-${workerId}`, (err) =>
       this.logger.warn({ err: err.message }, 'control channel connection error'),
     );

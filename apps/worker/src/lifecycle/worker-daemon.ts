@@ -152,7 +152,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
     this.mode = 'queues';
     await this.reconcileQueues();
     await this.control
-      .start(redisUrl, this.config.workerId, {
+      .start(redisUrl, this.config.workerId, this.queuePrefix, {
         onCancel: (taskId, attempt) => this.cancelTask(taskId, attempt),
         onCodebasesChanged: () => this.heartbeat.beatNow(),
       })
