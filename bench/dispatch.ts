@@ -62,6 +62,8 @@ async function main(): Promise<void> {
 
     const fromSend: number[] = [];
     const fromReturn: number[] = [];
+    const toClaim: number[] = [];
+    const claimToAgent: number[] = [];
     const warmup = 10;
     for (let i = 0; i < samples + warmup; i++) {
       const sent = nowNs();
@@ -74,12 +76,18 @@ async function main(): Promise<void> {
       if (i < warmup) continue;
       fromSend.push(Number(startedNs - sent) / 1e6);
       fromReturn.push(Number(startedNs - returned) / 1e6);
+      // started_at is stamped by the API when the worker's claim lands (millisecond precision).
+      const claimedNs = BigInt(Date.parse(done.started_at)) * 1_000_000n;
+      toClaim.push(Number(claimedNs - returned) / 1e6);
+      claimToAgent.push(Number(startedNs - claimedNs) / 1e6);
     }
     const raw = await rawBullmq(fleet.redisUrl, samples);
 
     console.log(`dispatch latency, ${samples} sequential tasks (after ${warmup} warm-up), node ${process.version}`);
     console.log(summary('POST sent -> agent process started', fromSend));
     console.log(summary('POST returned -> agent process started', fromReturn));
+    console.log(summary('  of which POST returned -> claim stored (ms res.)', toClaim));
+    console.log(summary('  of which claim stored -> agent started (ms res.)', claimToAgent));
     console.log(summary('raw BullMQ add -> processor started', raw));
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     console.log(`ratio p50 (POST returned -> agent) / (raw BullMQ): ${(median(fromReturn) / median(raw)).toFixed(1)}x`);

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from './api-client';
-import { API_MAIN, AppProcess, eventually, freePort, WORKER_MAIN } from './processes';
+import { API_MAIN, AppProcess, eventually, freePort, REPO_ROOT, WORKER_MAIN } from './processes';
 
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_BASE = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TOOLS_DIR = join(__dirname, '..', 'tools');
+export const TOOLS_DIR = join(REPO_ROOT, 'test', 'e2e', 'tools');
 
 /**
  * One isolated Codefleet installation for an end-to-end test: its own database, its own Redis

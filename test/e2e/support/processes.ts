@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..', '..');
-export const API_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
-export const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
+/** The repository root, whether this runs from test/ (jest) or from dist/test/ (bench). */
+function repoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+export const REPO_ROOT = repoRoot(__dirname);
+export const API_MAIN = join(REPO_ROOT, 'dist/apps/api/src/main.js');
+export const WORKER_MAIN = join(REPO_ROOT, 'dist/apps/worker/src/main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
