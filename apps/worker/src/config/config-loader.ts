@@ -115,6 +115,7 @@ export function loadWorkerConfig(src: ConfigSources): LoadedConfig {
     redisUrl: redisSrc ? redisUrl(redisSrc) : null,
     authToken: tokenSrc ? nonEmptyString(tokenSrc) : null,
     tools: parseTools(fromFile('tools')),
+    toolBins: parseToolBins(fromFile('tools')),
     enabledTools: enabledSrc ? stringList(enabledSrc) : null,
     defaultTool: defaultToolSrc ? nonEmptyString(defaultToolSrc) : CONFIG_DEFAULTS.defaultTool,
     cancelGraceS: fromFile('cancel_grace_s') ? nonNegativeNumber(fromFile('cancel_grace_s')!) : CONFIG_DEFAULTS.cancelGraceS,
@@ -291,6 +292,7 @@ function parseTools(value: Sourced<unknown> | undefined): Record<string, Command
     if (!TOOL_NAME_PATTERN.test(name)) throw new ConfigError(at, 'tool names may only contain letters, digits, ".", "_" and "-"');
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(at, 'must be an object {command, args, env, cwd}');
     const t = raw as Json;
+    if (t.command === undefined && t.bin !== undefined) continue; // a built-in CLI's binary: parseToolBins
     if (typeof t.command !== 'string' || t.command === '') throw new ConfigError(`${at}.command`, 'is required (an absolute path)');
     if (!isAbsolute(t.command)) throw new ConfigError(`${at}.command`, `must be an absolute path, got "${t.command}"`);
     const args = t.args ?? ['{prompt}'];
@@ -311,4 +313,16 @@ function parseTools(value: Sourced<unknown> | undefined): Record<string, Command
     };
   }
   return tools;
+}
+
+/** `tools.<name>: {bin: "/abs/path"}` (no `command`): where a built-in agent CLI is installed. */
+function parseToolBins(value: Sourced<unknown> | undefined): Record<string, string> {
+  const bins: Record<string, string> = {};
+  if (!value || typeof value.value !== 'object' || value.value === null || Array.isArray(value.value)) return bins;
+  for (const [name, raw] of Object.entries(value.value as Json)) {
+    const t = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Json) : undefined;
+    if (!t || t.command !== undefined || t.bin === undefined) continue;
+    bins[name] = absolutePath({ value: t.bin, source: `${value.source}.${name}.bin` });
+  }
+  return bins;
 }

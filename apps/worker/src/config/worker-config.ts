@@ -31,6 +31,11 @@ export interface WorkerConfig {
   redisUrl: string | null;
   authToken: string | null;
   tools: Record<string, CommandToolConfig>;
+  /**
+   * Explicit binaries of built-in agent CLIs (`tools.<name>.bin` without `command`, e.g.
+   * claude_code); a tool not named here is looked up on PATH.
+   */
+  toolBins?: Record<string, string>;
   /** null: every installed tool is enabled. */
   enabledTools: string[] | null;
   defaultTool: string;

@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/worker-config';
 import { findExecutable, isExecutableFile } from '../system/find-executable';
 import type { AgentAdapter } from './agent-adapter';
+import { ClaudeCodeAdapter } from './claude-code.adapter';
+import { CodexAdapter } from './codex.adapter';
 import { CommandAdapter } from './command.adapter';
+import { GeminiAdapter } from './gemini.adapter';
 import { OpencodeAdapter } from './opencode.adapter';
 
 /** Asks a CLI for its version: `<bin> --version`, first line, bounded in time. */
@@ -24,10 +27,22 @@ export const execVersionProbe =
 
 interface ToolEntry {
   adapter: AgentAdapter;
+  /** For adapters with per-run state: a fresh one for each task. */
+  create?: () => AgentAdapter;
   bin: string;
   /** Whether `--version` is safe to run (a custom script might do anything with it). */
   probeVersion: boolean;
 }
+
+/**
+ * Built-in agent CLIs besides OpenCode: the name of their executable on PATH, and their
+ * adapter. `perRun`: the adapter keeps state while parsing, so each task gets its own.
+ */
+export const BUILTIN_CLIS: Record<string, { exe: string; adapter: (bin: string) => AgentAdapter; perRun?: boolean }> = {
+  claude_code: { exe: 'claude', adapter: (bin) => new ClaudeCodeAdapter(bin) },
+  codex: { exe: 'codex', adapter: (bin) => new CodexAdapter(bin) },
+  gemini: { exe: 'gemini', adapter: (bin) => new GeminiAdapter(bin), perRun: true },
+};
 
 /** The agent CLIs this worker can run: detected once at start, filtered by enabled_tools. */
 export class ToolCatalog {
@@ -42,6 +57,10 @@ export class ToolCatalog {
   ) {
     const opencode = this.locateOpencode(env);
     if (opencode) this.tools.set('opencode', { adapter: new OpencodeAdapter(opencode), bin: opencode, probeVersion: true });
+    for (const [name, cli] of Object.entries(BUILTIN_CLIS)) {
+      const bin = this.locateBuiltin(name, cli.exe, env);
+      if (bin) this.tools.set(name, { adapter: cli.adapter(bin), create: cli.perRun ? () => cli.adapter(bin) : undefined, bin, probeVersion: true });
+    }
     // A custom tool of the same name replaces a built-in one: the operator said so.
     for (const tool of Object.values(config.tools)) {
       if (!isExecutableFile(tool.command)) {
@@ -66,10 +85,13 @@ export class ToolCatalog {
   /** The adapter for `name`, or a message saying why there is none. */
   resolve(name: string): AgentAdapter | string {
     const entry = this.tools.get(name);
-    if (entry) return entry.adapter;
+    if (entry) return entry.create ? entry.create() : entry.adapter;
     const available = this.names().join(', ') || 'none';
     if (name === 'opencode') {
       return `tool "opencode" is not installed on worker ${this.config.workerId} (looked on PATH, ~/.local/bin and ~/.opencode/bin; set opencode_bin or --opencode). Available: ${available}`;
+    }
+    if (name in BUILTIN_CLIS && !(name in this.config.tools)) {
+      return `tool "${name}" is not installed on worker ${this.config.workerId} (looked for ${BUILTIN_CLIS[name].exe} on PATH; set tools.${name}.bin). Available: ${available}`;
     }
     if (this.config.enabledTools && !this.config.enabledTools.includes(name) && (name in this.config.tools)) {
       return `tool "${name}" is not enabled on worker ${this.config.workerId} (enabled_tools). Available: ${available}`;
@@ -89,10 +111,22 @@ export class ToolCatalog {
     return this.agentsCache;
   }
 
+  /** `tools.<name>.bin` from the config, else `exe` on PATH or ~/.local/bin. */
+  private locateBuiltin(name: string, exe: string, env: NodeJS.ProcessEnv): string | null {
+    const configured = this.config.toolBins?.[name];
+    if (configured) {
+      if (isExecutableFile(configured)) return configured;
+      this.logger.warn({ tool: name, bin: configured }, 'configured tool bin is not an executable file');
+      return null;
+    }
+    return findExecutable(exe, env.PATH, [join(env.HOME || homedir(), '.local', 'bin')]);
+  }
+
   private locateOpencode(env: NodeJS.ProcessEnv): string | null {
-    if (this.config.opencodeBin) {
-      if (isExecutableFile(this.config.opencodeBin)) return this.config.opencodeBin;
-      this.logger.warn({ opencode_bin: this.config.opencodeBin }, 'opencode_bin is not an executable file');
+    const opencodeBin = this.config.opencodeBin ?? this.config.toolBins?.opencode;
+    if (opencodeBin) {
+      if (isExecutableFile(opencodeBin)) return opencodeBin;
+      this.logger.warn({ opencode_bin: opencodeBin }, 'opencode_bin is not an executable file');
       return null;
     }
     const home = env.HOME || homedir();
