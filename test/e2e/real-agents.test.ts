@@ -155,6 +155,8 @@ describe('real agent CLIs (real api + worker processes, scripted model server)',
         expect({ status: task.status, failure_reason: task.failure_reason, output }).toMatchObject({ status: 'failed', failure_reason: 'agent_exit_nonzero' });
         expect(task.exit_code).not.toBe(0);
         expect(output).toMatch(/\[error\] .*scripted failure: bad request/);
+        // The task's error names the API's message, not stray start-up noise on stderr.
+        expect(task.error).toMatch(/scripted failure: bad request/);
       });
     });
   }

@@ -170,7 +170,8 @@ class AgentRun {
     if (this.timedOut) return this.failed('timeout', `timed out after ${this.task.timeout_s} s`);
     if (exit.code === 0) return this.completed(this.resultText());
     if (exit.signal) return this.failed('agent_exit_nonzero', `agent was killed by signal ${exit.signal}`);
-    const detail = this.lastStderr ?? this.lastError;
+    // The agent's own error event says more than whatever it last printed on stderr (often start-up noise).
+    const detail = this.lastError ?? this.lastStderr;
     return { ...this.failed('agent_exit_nonzero', `agent exited with code ${exit.code}${detail ? `: ${detail}` : ''}`), exit_code: exit.code ?? undefined };
   }
 
