@@ -6,6 +6,7 @@ import { CodebasesModule } from './codebases/codebases.module';
 import type { ApiConfig } from './config/api-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EmailModule } from './email/email.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MonitorModule } from './monitor/monitor.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CodebasesModule,
         TasksModule,
         OutputModule,
+        EmailModule,
         MonitorModule,
         HealthModule,
       ],

@@ -107,6 +107,14 @@ export class Fleet {
     ).catch((err) => {
       throw new Error(`${err}\n--- worker log ---\n${worker.tail()}`);
     });
+    // The worker registers its codebases right after itself: wait for them too.
+    const expected = Array.isArray(config.codebases) ? config.codebases.length : 0;
+    await eventually(`worker ${name} to register its ${expected} codebases`, async () => {
+      const { codebases } = await this.client.ok('GET', `/v1/agent/codebases?worker_id=${encodeURIComponent(name)}`);
+      return codebases.length >= expected ? true : undefined;
+    }).catch((err) => {
+      throw new Error(`${err}\n--- worker log ---\n${worker.tail()}`);
+    });
     return worker;
   }
 

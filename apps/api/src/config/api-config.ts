@@ -29,6 +29,29 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** Interval of SSE keep-alive comments. */
   sseKeepAliveS: number;
+  /** Notifications and the inbound reply webhook; every field optional (email off when unset). */
+  email: EmailConfig;
+}
+
+export interface EmailConfig {
+  sendgridApiKey?: string;
+  sendgridFromEmail?: string;
+  sendgridApiUrl?: string;
+  smtpUrl?: string;
+  emailFrom?: string;
+  /** Server-wide recipient when a task has no metadata.notify_email. */
+  notificationEmail?: string;
+  /** Domain of the signed Reply-To addresses; replies are accepted only when set. */
+  inboundDomain?: string;
+  replyPrefix: string;
+  /** HMAC secret of reply addresses (required with inboundDomain). */
+  signingSecret?: string;
+  /** `user:password` the Inbound Parse URL must carry. */
+  inboundBasicAuth?: { user: string; password: string };
+  /** Senders accepted whoever the notification went to (lower-case). */
+  allowedSenders: string[];
+  /** Public base URL of the API, for links in notifications. */
+  publicUrl?: string;
 }
 
 /** Tokens shorter than this are accepted but logged as weak. */
@@ -167,9 +190,55 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 1200, 0),
     sseKeepAliveS: r.int('SSE_KEEPALIVE_S', 15, 1, 300),
+    email: loadEmailConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+const SIMPLE_EMAIL = /^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/;
+
+function loadEmailConfig(r: EnvReader): EmailConfig {
+  const email: EmailConfig = {
+    sendgridApiKey: r.raw('SENDGRID_API_KEY'),
+    sendgridFromEmail: r.raw('SENDGRID_FROM_EMAIL'),
+    sendgridApiUrl: r.raw('SENDGRID_API_URL'),
+    smtpUrl: r.raw('SMTP_URL'),
+    emailFrom: r.raw('EMAIL_FROM'),
+    notificationEmail: r.raw('NOTIFICATION_EMAIL'),
+    inboundDomain: r.raw('EMAIL_INBOUND_DOMAIN')?.toLowerCase(),
+    replyPrefix: r.matching('EMAIL_REPLY_PREFIX', /^[a-z0-9][a-z0-9_-]{0,15}$/, 'task', 'lower-case letters, digits, _ or - (at most 16)'),
+    signingSecret: r.raw('EMAIL_SIGNING_SECRET'),
+    allowedSenders: (r.raw('EMAIL_ALLOWED_SENDERS') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    publicUrl: r.raw('PUBLIC_URL'),
+  };
+  if (email.sendgridApiUrl) r.url('SENDGRID_API_URL', email.sendgridApiUrl, ['http', 'https']);
+  if (email.smtpUrl) r.url('SMTP_URL', email.smtpUrl, ['smtp', 'smtps']);
+  if (email.publicUrl) r.url('PUBLIC_URL', email.publicUrl, ['http', 'https']);
+  if (email.sendgridApiKey && !email.sendgridFromEmail) r.problems.push('SENDGRID_API_KEY is set but SENDGRID_FROM_EMAIL is missing');
+  if (email.smtpUrl && !email.sendgridApiKey && !email.emailFrom && !email.sendgridFromEmail) {
+    r.problems.push('SMTP_URL is set but neither EMAIL_FROM nor SENDGRID_FROM_EMAIL is');
+  }
+  if (email.notificationEmail && !SIMPLE_EMAIL.test(email.notificationEmail)) {
+    r.problems.push(`NOTIFICATION_EMAIL is not an email address: "${email.notificationEmail}"`);
+  }
+  if (email.inboundDomain) {
+    if (/[\s@/:]/.test(email.inboundDomain)) r.problems.push(`EMAIL_INBOUND_DOMAIN must be a bare domain, got "${email.inboundDomain}"`);
+    if (!email.signingSecret) r.problems.push('EMAIL_SIGNING_SECRET is required when EMAIL_INBOUND_DOMAIN is set (a long random string)');
+  }
+  const basic = r.raw('EMAIL_INBOUND_BASIC_AUTH');
+  if (basic !== undefined) {
+    const sep = basic.indexOf(':');
+    if (sep < 1 || sep === basic.length - 1) r.problems.push('EMAIL_INBOUND_BASIC_AUTH must look like user:password');
+    else email.inboundBasicAuth = { user: basic.slice(0, sep), password: basic.slice(sep + 1) };
+  }
+  for (const sender of email.allowedSenders) {
+    if (!SIMPLE_EMAIL.test(sender)) r.problems.push(`EMAIL_ALLOWED_SENDERS: "${sender}" is not an email address`);
+  }
+  return email;
 }
 
 /** Things worth a warning line at boot, without stopping it. */
@@ -182,6 +251,12 @@ export function configWarnings(config: ApiConfig): string[] {
     if (t.token.length < RECOMMENDED_TOKEN_LENGTH) {
       warnings.push(`A2A_AUTH_TOKENS: the token named "${t.name}" is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);
     }
+  }
+  if (config.email.inboundDomain && !config.email.inboundBasicAuth) {
+    warnings.push('EMAIL_INBOUND_DOMAIN is set without EMAIL_INBOUND_BASIC_AUTH: anyone can post to /v1/email/inbound');
+  }
+  if (config.email.signingSecret && config.email.signingSecret.length < RECOMMENDED_TOKEN_LENGTH) {
+    warnings.push(`EMAIL_SIGNING_SECRET is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);
   }
   return warnings;
 }

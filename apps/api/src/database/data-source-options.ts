@@ -1,16 +1,18 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { ApiConfig } from '../config/api-config';
 import { CodebaseEntity } from '../codebases/codebase.entity';
+import { EmailEntity } from '../email/email.entity';
 import { TaskOutputEntity } from '../output/task-output.entity';
 import { SessionMessageEntity } from '../sessions/session-message.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { WorkerEntity } from '../workers/worker.entity';
 import { InitialSchema1763888400000 } from './migrations/1763888400000-initial-schema';
+import { Emails1764000000000 } from './migrations/1764000000000-emails';
 
-export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity];
+export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity, EmailEntity];
 /** Listed explicitly (no globs), so the same list works from ts-jest and from dist/. */
-export const MIGRATIONS = [InitialSchema1763888400000];
+export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 

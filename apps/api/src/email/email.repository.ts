@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Sql } from '../database/sql';
+import type { EmailRow, EmailStatus } from './email.entity';
+
+export const newEmailId = (): string => `em_${randomBytes(10).toString('hex')}`;
+
+export interface NewOutboundEmail {
+  task_id: string;
+  session_id: string | null;
+  recipient: string;
+  subject: string;
+  message_id: string;
+}
+
+export interface NewInboundEmail {
+  status: EmailStatus;
+  reason?: string | null;
+  task_id?: string | null;
+  session_id?: string | null;
+  recipient?: string | null;
+  sender?: string | null;
+  subject?: string | null;
+  message_id?: string | null;
+  dedup_message_id?: string | null;
+}
+
+@Injectable()
+export class EmailRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** The task's notification row, or null when one was recorded already (one per task). */
+  insertOutbound(e: NewOutboundEmail): Promise<EmailRow | null> {
+    return this.sql.one<EmailRow>(
+      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status)
+       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, 'queued')
+       ON CONFLICT (task_id) WHERE direction = 'outbound' DO NOTHING RETURNING *`,
+      [newEmailId(), e.task_id, e.session_id, e.recipient, e.subject, e.message_id],
+    );
+  }
+
+  async markAttempt(id: string, fields: { status: EmailStatus; error?: string | null; provider?: string | null; provider_message_id?: string | null }): Promise<void> {
+    await this.sql.rows(
+      `UPDATE emails SET status = $2, error = $3, provider = COALESCE($4, provider),
+              provider_message_id = COALESCE($5, provider_message_id), attempts = attempts + 1, updated_at = now()
+       WHERE id = $1`,
+      [id, fields.status, fields.error ?? null, fields.provider ?? null, fields.provider_message_id ?? null],
+    );
+  }
+
+  /**
+   * Records an inbound delivery. With a dedup_message_id already taken, returns null: the caller
+   * records the replay without it.
+   */
+  async insertInbound(e: NewInboundEmail): Promise<EmailRow | null> {
+    return this.sql.one<EmailRow>(
+      `INSERT INTO emails (id, direction, task_id, session_id, recipient, sender, subject, message_id, dedup_message_id, status, reason)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (dedup_message_id) DO NOTHING RETURNING *`,
+      [
+        newEmailId(),
+        e.task_id ?? null,
+        e.session_id ?? null,
+        e.recipient ?? null,
+        e.sender ?? null,
+        e.subject ?? null,
+        e.message_id ?? null,
+        e.dedup_message_id ?? null,
+        e.status,
+        e.reason ?? null,
+      ],
+    );
+  }
+
+  async updateInbound(
+    id: string,
+    f: { status: EmailStatus; reason?: string | null; task_id?: string | null; session_id?: string | null; created_task_id?: string | null; releaseDedup?: boolean; error?: string | null },
+  ): Promise<void> {
+    await this.sql.rows(
+      `UPDATE emails SET status = $2, reason = $3, task_id = COALESCE($4, task_id), session_id = COALESCE($5, session_id),
+              created_task_id = $6, error = $7, updated_at = now(),
+              dedup_message_id = CASE WHEN $8::boolean THEN NULL ELSE dedup_message_id END
+       WHERE id = $1`,
+      [id, f.status, f.reason ?? null, f.task_id ?? null, f.session_id ?? null, f.created_task_id ?? null, f.error ?? null, f.releaseDedup ?? false],
+    );
+  }
+
+  /** Whom notifications for this session or task went to (lower-case). */
+  async outboundRecipients(kind: 'session' | 'task', id: string): Promise<string[]> {
+    const rows = await this.sql.rows<{ recipient: string }>(
+      `SELECT DISTINCT lower(recipient) AS recipient FROM emails
+       WHERE direction = 'outbound' AND recipient IS NOT NULL AND ${kind === 'session' ? 'session_id' : 'task_id'} = $1`,
+      [id],
+    );
+    return rows.map((r) => r.recipient);
+  }
+
+  findById(id: string): Promise<EmailRow | null> {
+    return this.sql.one<EmailRow>(`SELECT * FROM emails WHERE id = $1`, [id]);
+  }
+}
