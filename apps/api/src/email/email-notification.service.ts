@@ -87,15 +87,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
       concurrency: 4,
     });
     this.worker.on('error', (err: Error) => this.logger.warn({ msg: 'email worker error', error: err.message }));
-    // TaskEvents has no listener hook; wrap its `changed` (called after commit on every path).
-    const original = this.events.changed.bind(this.events);
-    this.events.changed = async (tasks: TaskRow[]) => {
-      try {
-        await original(tasks);
-      } finally {
-        for (const task of tasks) this.taskChanged(task);
-      }
-    };
+    this.events.onChanged((task) => this.taskChanged(task));
   }
 
   /** Before the shared Redis connections close. */

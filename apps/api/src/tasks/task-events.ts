@@ -8,12 +8,22 @@ import type { TaskRow } from './task.entity';
  * What happens after a task row changed status and the change is committed: metrics, and a
  * `status` message on the task channel so SSE followers on every replica see it.
  */
+/** Called after commit with tasks that entered `running` or a terminal status; must not throw. */
+export type TaskChangeListener = (task: TaskRow) => void;
+
 @Injectable()
 export class TaskEvents {
+  private readonly listeners: TaskChangeListener[] = [];
+
   constructor(
     private readonly live: LiveEvents,
     private readonly metrics: MetricsService,
   ) {}
+
+  /** Other features (email notifications) follow status changes without the task code knowing them. */
+  onChanged(listener: TaskChangeListener): void {
+    this.listeners.push(listener);
+  }
 
   /** A task entered `pending` (created or requeued). */
   queued(task: TaskRow): void {
@@ -22,14 +32,19 @@ export class TaskEvents {
 
   /** Tasks that entered `running` or a terminal status. */
   async changed(tasks: TaskRow[]): Promise<void> {
-    await Promise.all(
-      tasks.map(async (task) => {
-        this.metrics.taskEntered(task);
-        if (task.status === 'running' || isTerminal(task.status)) {
-          await this.live.publishTask(task.id, { type: 'status', status: task.status });
-        }
-      }),
-    );
+    // Listeners run even when Redis is down: the change is committed either way.
+    try {
+      await Promise.all(
+        tasks.map(async (task) => {
+          this.metrics.taskEntered(task);
+          if (task.status === 'running' || isTerminal(task.status)) {
+            await this.live.publishTask(task.id, { type: 'status', status: task.status });
+          }
+        }),
+      );
+    } finally {
+      for (const task of tasks) for (const listener of this.listeners) listener(task);
+    }
   }
 }
 
