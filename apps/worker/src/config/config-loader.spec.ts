@@ -51,9 +51,23 @@ describe('worker config', () => {
       defaultTool: 'opencode',
       cancelGraceS: 10,
       shutdownGraceS: 30,
+      idleTimeoutS: 1800,
+      postResultGraceS: 10,
       heartbeatIntervalS: 10,
       configFile: null,
     });
+  });
+
+  it('reads the watchdog settings from env over file; 0 is allowed (disabled)', () => {
+    const path = file({ server_url: 'http://x', idle_timeout_s: 600, post_result_grace_s: 5 });
+    expect(load(['-c', path]).config).toMatchObject({ idleTimeoutS: 600, postResultGraceS: 5 });
+    expect(load(['-c', path]).warnings).toEqual([]);
+    expect(load(['-c', path], { A2A_IDLE_TIMEOUT_S: '0', A2A_POST_RESULT_GRACE_S: '2.5' }).config).toMatchObject({ idleTimeoutS: 0, postResultGraceS: 2.5 });
+    expect(configError(() => load(['-s', 'http://x'], { A2A_IDLE_TIMEOUT_S: '-1' })).message).toBe(
+      'environment variable A2A_IDLE_TIMEOUT_S: must not be negative, got -1',
+    );
+    const bad = file({ server_url: 'http://x', post_result_grace_s: 'soon' });
+    expect(configError(() => load(['-c', bad])).message).toBe(`${bad}: post_result_grace_s: must be a number, got "soon"`);
   });
 
   it('takes flag over env over file over default', () => {

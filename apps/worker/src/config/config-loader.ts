@@ -25,6 +25,7 @@ const KNOWN_KEYS = new Set([
   'server_url', 'worker_id', 'worker_name', 'poll_interval', 'codebases', 'capabilities',
   'max_concurrent', 'opencode_bin', 'redis_url', 'auth_token', 'tools', 'enabled_tools',
   'default_tool', 'cancel_grace_s', 'shutdown_grace_s', 'heartbeat_interval_s', 'log_level',
+  'idle_timeout_s', 'post_result_grace_s',
 ]);
 /** Keys of older worker generations that now live elsewhere (mail is sent by the API). */
 const LEGACY_KEYS = new Set([
@@ -96,6 +97,8 @@ export function loadWorkerConfig(src: ConfigSources): LoadedConfig {
   const enabledSrc = pick(fromEnv('ENABLED_TOOLS'), fromFile('enabled_tools'));
   const defaultToolSrc = pick(fromEnv('DEFAULT_TOOL'), fromFile('default_tool'));
   const logLevelSrc = pick(fromEnv('LOG_LEVEL'), fromFile('log_level'));
+  const idleSrc = pick(fromEnv('A2A_IDLE_TIMEOUT_S'), fromFile('idle_timeout_s'));
+  const postResultSrc = pick(fromEnv('A2A_POST_RESULT_GRACE_S'), fromFile('post_result_grace_s'));
 
   const opencodeBin = opencodeSrc ? absolutePath(opencodeSrc) : null;
   const logLevel = logLevelSrc ? nonEmptyString(logLevelSrc).toLowerCase() : CONFIG_DEFAULTS.logLevel;
@@ -120,6 +123,8 @@ export function loadWorkerConfig(src: ConfigSources): LoadedConfig {
     defaultTool: defaultToolSrc ? nonEmptyString(defaultToolSrc) : CONFIG_DEFAULTS.defaultTool,
     cancelGraceS: fromFile('cancel_grace_s') ? nonNegativeNumber(fromFile('cancel_grace_s')!) : CONFIG_DEFAULTS.cancelGraceS,
     shutdownGraceS: fromFile('shutdown_grace_s') ? nonNegativeNumber(fromFile('shutdown_grace_s')!) : CONFIG_DEFAULTS.shutdownGraceS,
+    idleTimeoutS: idleSrc ? nonNegativeNumber(idleSrc) : CONFIG_DEFAULTS.idleTimeoutS,
+    postResultGraceS: postResultSrc ? nonNegativeNumber(postResultSrc) : CONFIG_DEFAULTS.postResultGraceS,
     heartbeatIntervalS: fromFile('heartbeat_interval_s')
       ? positiveNumber(fromFile('heartbeat_interval_s')!)
       : CONFIG_DEFAULTS.heartbeatIntervalS,

@@ -41,6 +41,10 @@ export interface WorkerConfig {
   defaultTool: string;
   cancelGraceS: number;
   shutdownGraceS: number;
+  /** Stop an agent that printed nothing (stdout or stderr) for this long: `idle_timeout`. 0: never. */
+  idleTimeoutS: number;
+  /** Stop an agent still running this long after its final result event; the task completes. 0: never. */
+  postResultGraceS: number;
   /** Used until the server sets the interval in its register/heartbeat responses. */
   heartbeatIntervalS: number;
   logLevel: string;
@@ -55,6 +59,8 @@ export const CONFIG_DEFAULTS = {
   defaultTool: 'opencode',
   cancelGraceS: 10,
   shutdownGraceS: 30,
+  idleTimeoutS: 1800,
+  postResultGraceS: 10,
   heartbeatIntervalS: 10,
   logLevel: 'info',
   configFile: '/etc/a2a-worker/config.json',

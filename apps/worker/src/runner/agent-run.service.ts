@@ -16,6 +16,7 @@ import { ToolCatalog } from '../tools/tool-catalog';
 import { buildChildEnv } from './child-env';
 import { type AgentProcess, type ProcessExit, ProcessRunner } from './process-runner';
 import { capTail, type RunOutcome } from './run-outcome';
+import { IdleWatchdog } from './watchdog';
 
 /** A run in progress: its end, and the two ways to stop it. */
 export interface ActiveRun {
@@ -44,11 +45,15 @@ export class AgentRunService {
 
 const TAIL_LINES = 40;
 
+/** Why a watchdog stopped the agent: the wall-clock limit, silence, or a hang after its result. */
+type WatchdogStop = 'timeout' | 'idle_timeout' | 'post_result';
+
 class AgentRun {
   private readonly output: OutputStreamer;
   private proc: AgentProcess | null = null;
   private cancelReason: CancelReason | null = null;
-  private timedOut = false;
+  private stoppedBy: WatchdogStop | null = null;
+  private postResultTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private sessionId: string | null = null;
   private sessionUpdate: Promise<void> = Promise.resolve();
@@ -138,23 +143,25 @@ class AgentRun {
     if (this.cancelReason) return this.cancelled();
 
     this.log.info({ tool: adapter.tool, command: spec.command, cwd: spec.cwd }, 'starting agent');
-    this.proc = this.runner.spawn({ ...spec, env: buildChildEnv(process.env, spec.env) }, (stream, line) => this.onLine(adapter, stream, line));
+    const idleS = this.config.idleTimeoutS;
+    const idle = idleS > 0 ? new IdleWatchdog(idleS * 1000, () => this.stopBy('idle_timeout', { idle_timeout_s: idleS }, 'no output; stopping the agent')) : null;
+    this.proc = this.runner.spawn(
+      { ...spec, env: buildChildEnv(process.env, spec.env) },
+      (stream, line) => this.onLine(adapter, stream, line),
+      () => idle?.feed(),
+    );
     if (this.cancelReason) void this.proc.terminate(this.config.cancelGraceS * 1000);
 
     let timer: NodeJS.Timeout | undefined;
-    if (this.task.timeout_s) {
-      timer = setTimeout(() => {
-        if (this.cancelReason) return;
-        this.timedOut = true;
-        this.log.warn({ timeout_s: this.task.timeout_s }, 'task timed out; stopping the agent');
-        void this.proc?.terminate(this.config.cancelGraceS * 1000);
-      }, this.task.timeout_s * 1000);
-    }
+    const timeoutS = this.task.timeout_s;
+    if (timeoutS) timer = setTimeout(() => this.stopBy('timeout', { timeout_s: timeoutS }, 'task timed out; stopping the agent'), timeoutS * 1000);
     let exit: ProcessExit;
     try {
       exit = await this.proc.done;
     } finally {
       clearTimeout(timer);
+      clearTimeout(this.postResultTimer);
+      idle?.stop();
     }
     this.log.info({ exit_code: exit.code, signal: exit.signal }, 'agent exited');
     return this.outcomeOf(exit, spec);
@@ -167,7 +174,10 @@ class AgentRun {
       return this.failed(code === 'ENOENT' || code === 'EACCES' ? 'agent_not_found' : 'internal', message);
     }
     if (this.cancelReason) return this.cancelled();
-    if (this.timedOut) return this.failed('timeout', `timed out after ${this.task.timeout_s} s`);
+    if (this.stoppedBy === 'timeout') return this.failed('timeout', `timed out after ${this.task.timeout_s} s`);
+    if (this.stoppedBy === 'idle_timeout') return this.failed('idle_timeout', `no output for ${this.config.idleTimeoutS} s; the agent was stopped`);
+    // The agent hung after its final result: that result is the task's.
+    if (this.stoppedBy === 'post_result') return this.completed(this.resultText());
     if (exit.code === 0) return this.completed(this.resultText());
     if (exit.signal) return this.failed('agent_exit_nonzero', `agent was killed by signal ${exit.signal}`);
     // The agent's own error event says more than whatever it last printed on stderr (often start-up noise).
@@ -207,6 +217,7 @@ class AgentRun {
         break;
       case 'result':
         this.explicitResult = event.text;
+        this.armPostResult();
         break;
       case 'error':
         this.lastError = event.message;
@@ -216,6 +227,24 @@ class AgentRun {
         this.write(`${event.text}\n`);
         break;
     }
+  }
+
+  /** A watchdog fired: stop the agent the way a cancel does, once, unless it is already being stopped. */
+  private stopBy(reason: WatchdogStop, detail: Record<string, unknown>, message: string): void {
+    if (this.finished || this.cancelReason || this.fencedReason || this.stoppedBy) return;
+    this.stoppedBy = reason;
+    this.log.warn(detail, message);
+    void this.proc?.terminate(this.config.cancelGraceS * 1000);
+  }
+
+  /** Some CLIs linger after their final result event: give them `post_result_grace_s` to exit. */
+  private armPostResult(): void {
+    const graceS = this.config.postResultGraceS;
+    if (graceS <= 0 || this.postResultTimer) return;
+    this.postResultTimer = setTimeout(
+      () => this.stopBy('post_result', { post_result_grace_s: graceS }, 'agent still running after its final result; stopping it and completing the task'),
+      graceS * 1000,
+    );
   }
 
   /** The session id goes to the API the moment it appears (email replies resume it). */

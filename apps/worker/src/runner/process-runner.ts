@@ -34,8 +34,9 @@ export interface RunnerOptions {
 export class ProcessRunner {
   constructor(private readonly opts: RunnerOptions = {}) {}
 
-  spawn(spec: LaunchSpec, onLine: (stream: OutputStream, line: string) => void): AgentProcess {
-    return new GroupProcess(spec, onLine, {
+  /** `onData`: called on every chunk read, whole lines or not (activity for an idle watchdog). */
+  spawn(spec: LaunchSpec, onLine: (stream: OutputStream, line: string) => void, onData?: () => void): AgentProcess {
+    return new GroupProcess(spec, onLine, onData, {
       reapGraceMs: this.opts.reapGraceMs ?? 2000,
       closeTimeoutMs: this.opts.closeTimeoutMs ?? 5000,
       pollMs: this.opts.pollMs ?? 50,
@@ -50,7 +51,12 @@ class GroupProcess implements AgentProcess {
   readonly done: Promise<ProcessExit>;
   private terminating: Promise<void> | null = null;
 
-  constructor(spec: LaunchSpec, onLine: (stream: OutputStream, line: string) => void, private readonly opts: Required<RunnerOptions>) {
+  constructor(
+    spec: LaunchSpec,
+    onLine: (stream: OutputStream, line: string) => void,
+    onData: (() => void) | undefined,
+    private readonly opts: Required<RunnerOptions>,
+  ) {
     // detached: the agent leads its own process group, so one signal reaches everything it starts.
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -66,6 +72,7 @@ class GroupProcess implements AgentProcess {
       const stream = child[name];
       const splitter = new LineSplitter();
       stream.on('data', (data: Buffer) => {
+        onData?.();
         for (const line of splitter.push(data)) onLine(name, line);
       });
       stream.on('end', () => {
