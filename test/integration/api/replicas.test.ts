@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../../apps/api/src/bootstrap';
+import { MIGRATIONS } from '../../../apps/api/src/database/data-source-options';
 import { ADMIN_TOKEN, eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 import { openSse } from '../../support/sse-client';
