@@ -1,10 +1,6 @@
 import type { TaskJob } from '#contracts';
 import type { AdapterContext, AgentAdapter, AgentEvent, LaunchSpec } from './agent-adapter';
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+import { type Json, obj, str, readJsonEventLine, num } from './json-events';
 
 /**
  * Keeps a headless Claude Code on the configured API only: no telemetry, error reporting,
@@ -57,16 +53,9 @@ export class ClaudeCodeAdapter implements AgentAdapter {
   }
 
   parseLine(line: string): AgentEvent[] {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith('{')) return trimmed === '' ? [] : [{ type: 'output', text: line }];
-    let event: Json | undefined;
-    try {
-      event = obj(JSON.parse(trimmed));
-    } catch {
-      event = undefined;
-    }
-    const type = str(event?.type);
-    if (!event || !type) return [{ type: 'output', text: line }];
+    const read = readJsonEventLine(line);
+    if (Array.isArray(read)) return read;
+    const { event, type } = read;
 
     const out: AgentEvent[] = [];
     const sessionId = str(event.session_id);

@@ -1,10 +1,6 @@
 import type { TaskJob } from '#contracts';
 import type { AdapterContext, AgentAdapter, AgentEvent, LaunchSpec } from './agent-adapter';
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+import { type Json, obj, str, num } from './json-events';
 
 /** agent_type values that map to Gemini CLI's approval modes; anything else runs in yolo. */
 const APPROVAL_MODES: Record<string, string> = { plan: 'plan', auto_edit: 'auto_edit' };
