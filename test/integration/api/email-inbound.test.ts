@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { replyAddressForTask, verifyReplyAddress } from '#domain';
 import { startTestApi, type TestApi } from '../../support/api-harness';
@@ -226,6 +227,167 @@ describe('inbound email webhook', () => {
   });
 });
 
+describe('signed inbound email webhook (SENDGRID_INBOUND_PUBLIC_KEY)', () => {
+  let api: TestApi;
+  let seq = 0;
+  // SendGrid's key pair: ECDSA P-256; the public half as SendGrid shows it (base64 DER SPKI).
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const publicKeyBase64 = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+  const db = () => api.app.get(DataSource);
+  const address = (recipient: string) => replyAddressForTask({ taskId: 'unused', sessionId: 'ses_signed', recipient, secret: SECRET, domain: DOMAIN }).address;
+  const taskCount = async () => ((await db().query(`SELECT count(*)::int AS n FROM tasks`)) as Array<{ n: number }>)[0].n;
+  const refusedCount = async () =>
+    ((await db().query(`SELECT count(*)::int AS n FROM emails WHERE status = 'rejected' AND reason = 'bad_webhook_signature'`)) as Array<{ n: number }>)[0].n;
+
+  const boundary = 'signedBoundary42';
+  /** A multipart body built by hand, so the test signs exactly the bytes it sends. */
+  const multipart = (text = 'Signed reply: please continue.\n') => {
+    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    return Buffer.from(
+      [
+        part('from', OWNER),
+        part('to', address(OWNER)),
+        part('subject', 'Re: [Codefleet] Task completed'),
+        part('text', text),
+        part('headers', `Message-ID: <signed-${++seq}-${Date.now()}@mail.example.com>\r\nFrom: ${OWNER}\r\nTo: ${address(OWNER)}\r\n`),
+        part('envelope', JSON.stringify({ to: [address(OWNER)], from: OWNER })),
+        part('charsets', JSON.stringify({ from: 'UTF-8', to: 'UTF-8', subject: 'UTF-8', text: 'UTF-8' })),
+        part('SPF', 'pass'),
+        `--${boundary}--\r\n`,
+      ].join(''),
+      'utf8',
+    );
+  };
+  const signature = (timestamp: string, body: Buffer, key: KeyObject = privateKey) => sign('sha256', Buffer.concat([Buffer.from(timestamp), body]), key).toString('base64');
+  const now = () => String(Math.floor(Date.now() / 1000));
+  const send = (body: Buffer, headers: Record<string, string>) => {
+    let req = api.anonymous().post('/v1/email/inbound').set('Content-Type', `multipart/form-data; boundary=${boundary}`);
+    for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
+    return req.send(body);
+  };
+  const signedHeaders = (timestamp: string, sig: string) => ({ 'X-Twilio-Email-Event-Webhook-Signature': sig, 'X-Twilio-Email-Event-Webhook-Timestamp': timestamp });
+
+  beforeAll(async () => {
+    api = await startTestApi({ EMAIL_INBOUND_DOMAIN: DOMAIN, EMAIL_SIGNING_SECRET: SECRET, SENDGRID_INBOUND_PUBLIC_KEY: publicKeyBase64 });
+    const worker = new FakeWorker(api, 'signed-inbound-worker');
+    await worker.register();
+    const codebaseId = (await worker.addCodebase('/srv/signed')).id;
+    const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { prompt: 'Fix it', metadata: { notify_email: OWNER } }).expect(201)).body as { id: string };
+    const claim = await worker.claim(task.id);
+    await worker.report(task.id, claim.attempt, 'completed', { session_id: 'ses_signed' }).expect(200);
+  });
+  afterAll(() => api?.close());
+
+  it('accepts a post signed over timestamp + the raw body', async () => {
+    const body = multipart();
+    const ts = now();
+    const res = await send(body, signedHeaders(ts, signature(ts, body))).expect(200);
+    expect(res.body).toMatchObject({ status: 'accepted', task_id: expect.stringMatching(/^task_/) });
+    const task = (await api.get(`/v1/agent/tasks/${res.body.task_id}`).expect(200)).body;
+    expect(task).toMatchObject({ prompt: 'Signed reply: please continue.' });
+    expect(task.metadata).toMatchObject({ resume_session_id: 'ses_signed', notify_email: OWNER });
+  });
+
+  it('verifies a large signed raw-mode post (25 MB attachment) read into memory within the limit', async () => {
+    const big = Buffer.alloc(25 * 1024 * 1024, 'b').toString('base64').replace(/.{76}/g, '$&\r\n');
+    const to = address(OWNER);
+    const mime = [
+      `From: Owner <${OWNER}>`,
+      `To: ${to}`,
+      'Subject: Re: done',
+      `Message-ID: <signed-raw-${Date.now()}@mail.example.com>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Signed and large.',
+      '--b1',
+      'Content-Type: application/octet-stream; name="big.bin"',
+      'Content-Disposition: attachment; filename="big.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      big,
+      '--b1--',
+      '',
+    ].join('\r\n');
+    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const body = Buffer.from(
+      [part('email', mime), part('to', to), part('from', OWNER), part('envelope', JSON.stringify({ to: [to], from: OWNER })), `--${boundary}--\r\n`].join(''),
+    );
+    const ts = now();
+    const res = await send(body, signedHeaders(ts, signature(ts, body))).expect(200);
+    expect(res.body).toMatchObject({ status: 'accepted' });
+    expect((await api.get(`/v1/agent/tasks/${res.body.task_id}`).expect(200)).body.prompt).toBe('Signed and large.');
+  }, 60_000);
+
+  const refusals: Array<[string, () => { body: Buffer; headers: Record<string, string> }]> = [
+    [
+      'a tampered body',
+      () => {
+        const ts = now();
+        return { body: multipart('Tampered: delete everything.\n'), headers: signedHeaders(ts, signature(ts, multipart())) };
+      },
+    ],
+    ['no signature headers', () => ({ body: multipart(), headers: {} })],
+    [
+      'a signature without its timestamp header',
+      () => {
+        const body = multipart();
+        return { body, headers: { 'X-Twilio-Email-Event-Webhook-Signature': signature(now(), body) } };
+      },
+    ],
+    [
+      'a timestamp older than 10 minutes (replay)',
+      () => {
+        const body = multipart();
+        const old = String(Math.floor(Date.now() / 1000) - 11 * 60);
+        return { body, headers: signedHeaders(old, signature(old, body)) };
+      },
+    ],
+    [
+      'a signature over a different timestamp',
+      () => {
+        const body = multipart();
+        return { body, headers: signedHeaders(now(), signature(String(Math.floor(Date.now() / 1000) - 30), body)) };
+      },
+    ],
+    [
+      'a signature by another key',
+      () => {
+        const body = multipart();
+        const ts = now();
+        return { body, headers: signedHeaders(ts, signature(ts, body, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey)) };
+      },
+    ],
+    ['a garbage signature', () => ({ body: multipart(), headers: signedHeaders(now(), Buffer.from('not a signature').toString('base64')) })],
+  ];
+  it.each(refusals)('refuses %s with 403, records it, creates no task', async (_name, make) => {
+    const { body, headers } = make();
+    const tasks = await taskCount();
+    const refused = await refusedCount();
+    const res = await send(body, headers).expect(403);
+    expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    expect(await refusedCount()).toBe(refused + 1);
+    expect(await taskCount()).toBe(tasks);
+  });
+
+  it('refuses a urlencoded post (its raw bytes are gone to the body parser)', async () => {
+    const tasks = await taskCount();
+    const body = `from=${encodeURIComponent(OWNER)}&to=${encodeURIComponent(address(OWNER))}&text=hi`;
+    const ts = now();
+    await api
+      .anonymous()
+      .post('/v1/email/inbound')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set(signedHeaders(ts, signature(ts, Buffer.from(body))))
+      .send(body)
+      .expect(403);
+    expect(await taskCount()).toBe(tasks);
+  });
+});
+
 describe('email configuration', () => {
   const base = { DATABASE_URL: 'postgres://u@h:5432/d', REDIS_URL: 'redis://h:6379', AUTH_DISABLED: 'true' };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -246,6 +408,19 @@ describe('email configuration', () => {
     const problems = (error as InstanceType<typeof ConfigError>).problems.join('\n');
     for (const name of ['EMAIL_SIGNING_SECRET', 'EMAIL_INBOUND_BASIC_AUTH', 'SMTP_URL', 'SENDGRID_FROM_EMAIL', 'EMAIL_ALLOWED_SENDERS']) {
       expect(problems).toContain(name);
+    }
+  });
+
+  it('accepts SENDGRID_INBOUND_PUBLIC_KEY as base64 DER or PEM, refuses anything else', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    expect(loadApiConfig({ ...base, SENDGRID_INBOUND_PUBLIC_KEY: der }).email.sendgridInboundPublicKey).toBe(der);
+    expect(loadApiConfig({ ...base, SENDGRID_INBOUND_PUBLIC_KEY: pem }).email.sendgridInboundPublicKey).toBe(pem.trim());
+    expect(loadApiConfig({ ...base, SENDGRID_INBOUND_PUBLIC_KEY: pem.trim().replace(/\n/g, '\\n') }).email.sendgridInboundPublicKey).toBeDefined();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    for (const bad of ['not-a-key', rsa]) {
+      expect(() => loadApiConfig({ ...base, SENDGRID_INBOUND_PUBLIC_KEY: bad })).toThrow(/SENDGRID_INBOUND_PUBLIC_KEY/);
     }
   });
 

@@ -2,6 +2,8 @@
  * The API's configuration, read once from the environment and validated at boot. Every problem
  * is reported at once, naming the variable, and the process does not start with a bad config.
  */
+import { parseWebhookPublicKey } from '../email/webhook-signature';
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -48,6 +50,11 @@ export interface EmailConfig {
   signingSecret?: string;
   /** `user:password` the Inbound Parse URL must carry. */
   inboundBasicAuth?: { user: string; password: string };
+  /**
+   * SendGrid's webhook verification key (base64 DER SPKI as SendGrid shows it, or PEM): when set,
+   * every inbound post must carry a valid ECDSA signature of timestamp + raw body.
+   */
+  sendgridInboundPublicKey?: string;
   /** Senders accepted whoever the notification went to (lower-case). */
   allowedSenders: string[];
   /** Public base URL of the API, for links in notifications. */
@@ -235,6 +242,15 @@ function loadEmailConfig(r: EnvReader): EmailConfig {
     if (sep < 1 || sep === basic.length - 1) r.problems.push('EMAIL_INBOUND_BASIC_AUTH must look like user:password');
     else email.inboundBasicAuth = { user: basic.slice(0, sep), password: basic.slice(sep + 1) };
   }
+  const publicKey = r.raw('SENDGRID_INBOUND_PUBLIC_KEY');
+  if (publicKey !== undefined) {
+    try {
+      parseWebhookPublicKey(publicKey);
+      email.sendgridInboundPublicKey = publicKey;
+    } catch (err) {
+      r.problems.push(`SENDGRID_INBOUND_PUBLIC_KEY is not an ECDSA P-256 public key (base64 DER or PEM): ${(err as Error).message}`);
+    }
+  }
   for (const sender of email.allowedSenders) {
     if (!SIMPLE_EMAIL.test(sender)) r.problems.push(`EMAIL_ALLOWED_SENDERS: "${sender}" is not an email address`);
   }
@@ -252,8 +268,8 @@ export function configWarnings(config: ApiConfig): string[] {
       warnings.push(`A2A_AUTH_TOKENS: the token named "${t.name}" is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);
     }
   }
-  if (config.email.inboundDomain && !config.email.inboundBasicAuth) {
-    warnings.push('EMAIL_INBOUND_DOMAIN is set without EMAIL_INBOUND_BASIC_AUTH: anyone can post to /v1/email/inbound');
+  if (config.email.inboundDomain && !config.email.inboundBasicAuth && !config.email.sendgridInboundPublicKey) {
+    warnings.push('EMAIL_INBOUND_DOMAIN is set without EMAIL_INBOUND_BASIC_AUTH or SENDGRID_INBOUND_PUBLIC_KEY: anyone can post to /v1/email/inbound');
   }
   if (config.email.signingSecret && config.email.signingSecret.length < RECOMMENDED_TOKEN_LENGTH) {
     warnings.push(`EMAIL_SIGNING_SECRET is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);

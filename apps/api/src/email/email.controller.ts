@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { type KeyObject, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse as ApiDocResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -11,7 +11,8 @@ import type { ApiRequest, ApiResponse } from '../common/http-types';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { EmailInboundService, InboundRecordingError } from './email-inbound.service';
-import { InboundPostError, readInboundPost } from './inbound-multipart';
+import { InboundPostError, readInboundPost, readRawBody } from './inbound-multipart';
+import { parseWebhookPublicKey, readSignatureHeaders, webhookSignatureMatches } from './webhook-signature';
 
 /** Constant-time check of `Authorization: Basic ...` against EMAIL_INBOUND_BASIC_AUTH. */
 export function basicAuthMatches(header: string | undefined, expected: { user: string; password: string }): boolean {
@@ -26,15 +27,27 @@ export function basicAuthMatches(header: string | undefined, expected: { user: s
 @Controller('v1/email')
 export class EmailController {
   private readonly logger = new Logger(EmailController.name);
+  /** SENDGRID_INBOUND_PUBLIC_KEY, validated when the config was loaded. */
+  private readonly webhookKey?: KeyObject;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly inbound: EmailInboundService,
-  ) {}
+  ) {
+    const key = config.email.sendgridInboundPublicKey;
+    if (key) this.webhookKey = parseWebhookPublicKey(key);
+  }
+
+  /** Records a delivery whose webhook signature is missing, stale or wrong, and answers 403. */
+  private async refuseSignature(res: ApiResponse, problem: string): Promise<void> {
+    await this.inbound.recordRefused('bad_webhook_signature', problem);
+    res.status(403).json({ statusCode: 403, error: 'Forbidden', message: `Invalid inbound email webhook signature: ${problem}` });
+  }
 
   /**
    * SendGrid Inbound Parse webhook. Answers 200 for every delivery it could record (accepted or
-   * rejected, so SendGrid does not retry for days), 401 for wrong credentials, 5xx only when the
+   * rejected, so SendGrid does not retry for days), 401/403 for missing or wrong credentials, 403
+   * for a missing, stale or wrong signature (with SENDGRID_INBOUND_PUBLIC_KEY), 5xx only when the
    * delivery could not be recorded.
    */
   @Post('inbound')
@@ -48,7 +61,7 @@ export class EmailController {
   })
   @ApiOkResponse({ schema: { example: { status: 'accepted', task_id: 'task_abcdefghijklmnop', email_id: 'em_0123456789abcdef0123' } } })
   @ApiDocResponse({ status: 401, description: 'No Basic auth credentials (when EMAIL_INBOUND_BASIC_AUTH is set)', type: ErrorBodyDto })
-  @ApiDocResponse({ status: 403, description: 'Wrong Basic auth credentials', type: ErrorBodyDto })
+  @ApiDocResponse({ status: 403, description: 'Wrong Basic auth credentials, or a missing, stale (over 10 minutes) or invalid webhook signature (when SENDGRID_INBOUND_PUBLIC_KEY is set)', type: ErrorBodyDto })
   @ApiDocResponse({ status: 503, description: 'The delivery could not be recorded: SendGrid retries', type: ErrorBodyDto })
   async receive(@Req() req: ApiRequest, @Res() res: ApiResponse): Promise<void> {
     try {
@@ -65,12 +78,28 @@ export class EmailController {
         }
         return;
       }
+      const tooLarge = (code?: string) => code === 'LIMIT_FIELD_VALUE' || code === 'LIMIT_FILE_SIZE' || code === 'LIMIT_BODY_SIZE';
+      if (this.webhookKey) {
+        // Signed webhook: check the headers, then the signature over timestamp + the exact body bytes.
+        const signed = readSignatureHeaders(req.headers);
+        if (typeof signed === 'string') return await this.refuseSignature(res, signed);
+        let raw: Buffer;
+        try {
+          raw = await readRawBody(req);
+        } catch (err) {
+          if (!(err instanceof InboundPostError)) throw err;
+          if (err.code === 'body_consumed') return await this.refuseSignature(res, err.message);
+          res.status(200).json(await this.inbound.recordRefused(tooLarge(err.code) ? 'too_large' : 'unreadable_post', err.message));
+          return;
+        }
+        if (!webhookSignatureMatches(this.webhookKey, signed, raw)) return await this.refuseSignature(res, 'signature does not match the body');
+      }
       let post;
       try {
         post = await readInboundPost(req, res);
       } catch (err) {
         if (!(err instanceof InboundPostError)) throw err;
-        const outcome = await this.inbound.recordRefused(err.code === 'LIMIT_FIELD_VALUE' || err.code === 'LIMIT_FILE_SIZE' ? 'too_large' : 'unreadable_post', err.message);
+        const outcome = await this.inbound.recordRefused(tooLarge(err.code) ? 'too_large' : 'unreadable_post', err.message);
         res.status(200).json(outcome);
         return;
       }

@@ -4,6 +4,8 @@ import type { ApiRequest, ApiResponse } from '../common/http-types';
 
 /** SendGrid accepts messages up to 30 MB; the raw mode carries the whole message in one field. */
 export const INBOUND_MAX_BYTES = 35 * 1024 * 1024;
+/** A whole post read into memory (signed webhooks): the largest field plus room for the others. */
+export const INBOUND_MAX_BODY_BYTES = INBOUND_MAX_BYTES + 5 * 1024 * 1024;
 
 interface MulterFile {
   fieldname: string;
@@ -22,6 +24,9 @@ interface Multer {
   memoryStorage(): unknown;
 }
 
+/** Bodies already read (readRawBody) feed busboy from memory instead of the spent request stream. */
+const rawBodies = new WeakMap<ApiRequest, Buffer>();
+
 /** multer comes with @nestjs/platform-express (the project has no @types/multer). */
 const multer = createRequire(require.resolve('@nestjs/platform-express/package.json'))('multer') as Multer;
 
@@ -34,6 +39,11 @@ const parseMultipart = multer({
   defCharset: 'latin1',
   defParamCharset: 'utf8',
   limits: { fieldSize: INBOUND_MAX_BYTES, fileSize: INBOUND_MAX_BYTES, fields: 200, files: 100, parts: 300 },
+  streamHandler: (req: ApiRequest, busboy: NodeJS.WritableStream) => {
+    const raw = rawBodies.get(req);
+    if (raw) busboy.end(raw);
+    else req.pipe(busboy);
+  },
 }).any();
 
 export class InboundPostError extends Error {
@@ -43,6 +53,47 @@ export class InboundPostError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The request body as raw bytes, at most `limit` of them (the signature covers these exact bytes).
+ * Throws InboundPostError `LIMIT_BODY_SIZE` past the limit (draining the rest), `body_consumed`
+ * when a body parser already read it (JSON or a urlencoded form: SendGrid posts multipart).
+ * readInboundPost then parses the multipart from these bytes.
+ */
+export async function readRawBody(req: ApiRequest, limit = INBOUND_MAX_BODY_BYTES): Promise<Buffer> {
+  const parsed = (req as { _body?: boolean })._body === true;
+  if (parsed || req.readableEnded) throw new InboundPostError('the body was already consumed by a body parser; SendGrid posts multipart/form-data', 'body_consumed');
+  const declared = Number(req.headers['content-length']);
+  const tooLarge = () => new InboundPostError(`body larger than ${limit} bytes`, 'LIMIT_BODY_SIZE');
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge();
+  }
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const onData = (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (!over) resolve(Buffer.concat(chunks, size));
+    });
+    req.once('error', (err) => reject(new InboundPostError(`could not read the body: ${err.message}`, 'body_read_error')));
+    req.once('aborted', () => reject(new InboundPostError('the client aborted the request', 'body_read_error')));
+  });
+  rawBodies.set(req, raw);
+  return raw;
 }
 
 /** Reads a SendGrid Inbound Parse post (multipart/form-data, or a urlencoded form in tests). */
