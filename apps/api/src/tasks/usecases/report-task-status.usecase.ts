@@ -49,7 +49,9 @@ export class ReportTaskStatusUseCase {
         if (!(await this.workers.findById(cb.worker_id))) throw conflict(`worker ${cb.worker_id} is not registered; register before claiming tasks`);
         const claimed = await this.tasks.claim(id, cb.attempt, cb.worker_id, cb.session_id ?? null, now);
         if (!claimed) continue;
-        await this.events.changed([claimed]);
+        // The claim is on the dispatch path: the worker starts the agent once it has the answer,
+        // so live followers are told in the background.
+        void this.events.changed([claimed]).catch((err: Error) => this.logger.warn({ msg: 'could not publish the claim', task_id: id, error: err.message }));
         this.logger.log({ msg: 'task claimed', task_id: id, worker_id: cb.worker_id, attempt: claimed.attempt });
         return { kind: 'claimed', claim: { task: toTaskView(claimed), attempt: claimed.attempt, output_offset: Number(claimed.output_bytes) } };
       }
