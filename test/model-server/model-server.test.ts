@@ -4,10 +4,11 @@
 //
 // UPDATE_AGENT_FIXTURES=1 rewrites test/fixtures/agent-output/<cli>-<scenario>.jsonl from
 // the runs. KEEP_AGENT_SANDBOX=1 keeps the temporary HOME/work folders for inspection.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { gitCodebase } from '../e2e/support/agents';
 import { startModelServer, textOf } from './model-server';
 import type { ModelServer, RecordedRequest } from './model-server';
 
@@ -36,17 +37,7 @@ function makeSandbox(name: string): Sandbox {
   const work = join(root, 'work');
   mkdirSync(home, { recursive: true });
   mkdirSync(work, { recursive: true });
-  const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.name=Codefleet Test', '-c', 'user.email=test@codefleet.invalid', ...args], {
-      cwd: work,
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH, HOME: home },
-    });
-  };
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(work, 'README.md'), '# scratch codebase\n');
-  git('add', 'README.md');
-  git('commit', '-q', '-m', 'initial commit');
+  gitCodebase(work, home);
   // A clean environment: nothing of the developer's own agent configuration or keys leaks in.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

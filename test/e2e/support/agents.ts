@@ -28,12 +28,12 @@ export function describeWithCli(exe: string, title: string, fn: () => void): voi
 export const pathWithAgents = (): string => [AGENT_BIN, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
 
 /** A git repository with one commit (OpenCode derives its project id from the first commit). */
-export function gitCodebase(dir: string): string {
+export function gitCodebase(dir: string, home = dir): string {
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=Codefleet Test', '-c', 'user.email=test@codefleet.invalid', ...args], {
       cwd: dir,
       stdio: 'ignore',
-      env: { PATH: process.env.PATH, HOME: dir },
+      env: { PATH: process.env.PATH, HOME: home },
     });
   git('init', '-q', '-b', 'main');
   writeFileSync(join(dir, 'README.md'), '# scratch codebase\n');

@@ -1,28 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TaskJob } from '#contracts';
+import { agentOutputLines, taskJob } from '../../../../test/fixtures/agent-output';
 import type { AgentEvent } from './agent-adapter';
 import { ClaudeCodeAdapter } from './claude-code.adapter';
 
-const task = (over: Partial<TaskJob> = {}): TaskJob => ({
-  task_id: 't1',
-  attempt: 0,
-  codebase_id: 'cb1',
-  worker_id: 'w1',
-  title: 'Add tests',
-  prompt: 'Add unit tests for the auth module',
-  agent_type: 'build',
-  tool: 'claude_code',
-  model: null,
-  resume_session_id: null,
-  timeout_s: null,
-  correlation_id: null,
-  ...over,
-});
+const task = (over: Partial<TaskJob> = {}): TaskJob => taskJob({ tool: 'claude_code', ...over });
 
 /** Real stdout of Claude Code 2.1.330 against the scripted model server (test/model-server). */
-const fixture = (name: string): string[] =>
-  readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'agent-output', name), 'utf8').split('\n').filter((l) => l !== '');
+const fixture = agentOutputLines;
 
 const parseAll = (adapter: ClaudeCodeAdapter, lines: string[]): AgentEvent[] => lines.flatMap((l) => adapter.parseLine(l));
 const without = (events: AgentEvent[], type: AgentEvent['type']) => events.filter((e) => e.type !== type);
