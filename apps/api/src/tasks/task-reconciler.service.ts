@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ApiConfig } from '../config/api-config';
+import { PeriodicRun } from '../common/periodic-run';
 import { API_CONFIG } from '../config/config.module';
 import { TaskQueue } from '../queue/task-queue';
 import { livenessPolicy } from '../workers/liveness-policy';
@@ -22,8 +23,10 @@ const PARALLEL_CHECKS = 50;
 @Injectable()
 export class TaskReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TaskReconcilerService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | null = null;
+  private readonly rounds = new PeriodicRun(
+    () => this.reconcile(),
+    (err) => this.logger.warn({ msg: 'reconcile failed; will retry', error: err.message }),
+  );
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -34,22 +37,11 @@ export class TaskReconcilerService implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.config.reconcileIntervalMs);
+    this.rounds.start(this.config.reconcileIntervalMs, true);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): Promise<unknown> {
-    if (!this.running) {
-      this.running = this.reconcile()
-        .catch((err: Error) => this.logger.warn({ msg: 'reconcile failed; will retry', error: err.message }))
-        .finally(() => (this.running = null));
-    }
-    return this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
   async reconcile(now = new Date()): Promise<{ readded: string[]; unregistrable: string[] }> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { offlineCutoff } from '#domain';
 import type { ApiConfig } from '../config/api-config';
+import { PeriodicRun } from '../common/periodic-run';
 import { API_CONFIG } from '../config/config.module';
 import { TaskEvents } from '../tasks/task-events';
 import { TaskRepository } from '../tasks/task.repository';
@@ -14,8 +15,10 @@ import { WorkerRepository } from './worker.repository';
 @Injectable()
 export class WorkerLivenessService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerLivenessService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | null = null;
+  private readonly rounds = new PeriodicRun(
+    () => this.sweep(),
+    (err) => this.logger.error(`liveness sweep failed: ${err.message}`, err.stack, WorkerLivenessService.name),
+  );
 
   constructor(
     private readonly workers: WorkerRepository,
@@ -25,21 +28,11 @@ export class WorkerLivenessService implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.heartbeatIntervalS * 1000);
+    this.rounds.start(this.config.heartbeatIntervalS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): Promise<unknown> {
-    if (!this.running) {
-      this.running = this.sweep()
-        .catch((err: Error) => this.logger.error(`liveness sweep failed: ${err.message}`, err.stack, WorkerLivenessService.name))
-        .finally(() => (this.running = null));
-    }
-    return this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
   async sweep(now = new Date()): Promise<{ offline: string[]; lostTasks: string[] }> {
