@@ -4,3 +4,4 @@ export * from './payload-checks';
 export * from './worker-protocol';
 export * from './events';
 export * from './channel-scope';
+export * from './sessions';

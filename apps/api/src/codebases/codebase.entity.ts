@@ -27,4 +27,8 @@ export class CodebaseEntity {
 
   @Column('timestamp with time zone', { precision: 3, default: () => 'now()' })
   registered_at: Date;
+
+  /** Where this codebase's task notifications go when a task names no `notify_email`. */
+  @Column('text', { nullable: true })
+  notification_email: string | null;
 }

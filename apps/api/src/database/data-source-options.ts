@@ -9,10 +9,11 @@ import { TaskEntity } from '../tasks/task.entity';
 import { WorkerEntity } from '../workers/worker.entity';
 import { InitialSchema1763888400000 } from './migrations/1763888400000-initial-schema';
 import { Emails1764000000000 } from './migrations/1764000000000-emails';
+import { SessionsSyncAndNotify1764100000000 } from './migrations/1764100000000-sessions-sync-and-notify';
 
 export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity, EmailEntity];
 /** Listed explicitly (no globs), so the same list works from ts-jest and from dist/. */
-export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000];
+export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, SessionsSyncAndNotify1764100000000];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 

@@ -12,6 +12,14 @@ export class SessionMessageEntity {
   @Column('text')
   role: string;
 
+  /** Position in the conversation (messages may lack timestamps). */
+  @Column('integer', { default: 0 })
+  seq: number;
+
+  /** The message's text summary (shortened by the worker). */
+  @Column('text', { default: '' })
+  text: string;
+
   @Column('jsonb', { default: () => "'{}'" })
   content: unknown;
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** An agent's own session as a worker synced it (filled by the session-sync feature). */
+/** An agent's own session as a worker synced it . */
 @Entity({ name: 'sessions' })
 @Index('sessions_codebase_updated_idx', ['codebase_id', 'updated'])
 export class SessionEntity {
@@ -28,6 +28,14 @@ export class SessionEntity {
 
   @Column('integer', { default: 0 })
   message_count: number;
+
+  /** Tool name -> number of calls, as the worker counted them in the CLI's store. */
+  @Column('jsonb', { default: () => "'{}'" })
+  tool_usage: Record<string, number>;
+
+  /** A short summary (the first prompt, shortened) for lists and search. */
+  @Column('text', { nullable: true })
+  summary: string | null;
 
   @Column('timestamp with time zone', { precision: 3, default: () => 'now()' })
   synced_at: Date;

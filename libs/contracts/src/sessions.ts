@@ -1,0 +1,90 @@
+/**
+ * Agent sessions as a worker reads them from each CLI's own store and pushes them to
+ * `POST /v1/agent/codebases/:id/sessions/sync` (seed: `{worker_id, sessions: [{id, title,
+ * created_at}]}`; everything beyond those fields is optional so the seed's payload works).
+ */
+
+/** Limits the worker applies before sending and the API enforces on receipt. */
+export const SESSION_SYNC_LIMITS = {
+  /** Sessions per sync request (the most recently updated first). */
+  maxSessions: 200,
+  /** Messages kept per session (the most recent ones). */
+  maxMessages: 200,
+  /** Characters of text kept per message summary. */
+  maxMessageText: 2000,
+  /** Characters of a session title / summary. */
+  maxTitle: 300,
+} as const;
+
+export interface SyncedSessionMessage {
+  id: string;
+  /** user, assistant, tool, system */
+  role: string;
+  created_at?: string | null;
+  /** The message's text, shortened to maxMessageText. */
+  text?: string;
+  /** Names of the tools this message called. */
+  tool_calls?: string[];
+}
+
+export interface SyncedSession {
+  /** The CLI's own session id (what `resume_session_id` takes). */
+  id: string;
+  /** The tool that owns the session: opencode (default), claude_code, codex, gemini. */
+  agent_type?: string;
+  title?: string | null;
+  created_at?: string | null;
+  updated_at?: string | null;
+  message_count?: number;
+  /** Tool name -> calls in this session. */
+  tool_usage?: Record<string, number>;
+  /** The most recent messages, oldest first. Omitted: the stored messages are kept. */
+  messages?: SyncedSessionMessage[];
+}
+
+export interface SessionSyncRequest {
+  worker_id: string;
+  sessions: SyncedSession[];
+}
+
+export interface SessionSyncResponse {
+  codebase_id: string;
+  /** Sessions created or updated by this request. */
+  synced: number;
+  synced_at: string;
+}
+
+export interface SessionView {
+  id: string;
+  codebase_id: string | null;
+  worker_id: string | null;
+  agent_type: string;
+  title: string | null;
+  summary: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  message_count: number;
+  tool_usage: Record<string, number>;
+  synced_at: string;
+}
+
+export interface SessionMessageView {
+  id: string;
+  role: string;
+  seq: number;
+  created_at: string | null;
+  text: string;
+  tool_calls: string[];
+}
+
+export interface SessionDetailView extends SessionView {
+  messages: SessionMessageView[];
+}
+
+/** `POST /codebases/:id/sessions/:sid/resume`: a continuation task on the owning worker. */
+export interface ResumeSessionRequest {
+  prompt: string;
+  title?: string;
+  priority?: number;
+  metadata?: Record<string, unknown>;
+}
