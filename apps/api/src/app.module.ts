@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MonitorModule } from './monitor/monitor.module';
 import { OutputModule } from './output/output.module';
 import { QueueModule } from './queue/queue.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { TaskEventsModule } from './tasks/task-events';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkersModule } from './workers/workers.module';
@@ -37,6 +38,7 @@ export class AppModule {
         CodebasesModule,
         TasksModule,
         OutputModule,
+        SessionsModule,
         EmailModule,
         MonitorModule,
         HealthModule,

@@ -4,7 +4,10 @@
  * created_at}]}`; everything beyond those fields is optional so the seed's payload works).
  */
 
-/** Limits the worker applies before sending and the API enforces on receipt. */
+/**
+ * Limits the worker applies before sending and the API enforces on receipt: more sessions
+ * or messages than allowed is a 400; longer titles, summaries and texts are shortened.
+ */
 export const SESSION_SYNC_LIMITS = {
   /** Sessions per sync request (the most recently updated first). */
   maxSessions: 200,
@@ -38,7 +41,12 @@ export interface SyncedSession {
   message_count?: number;
   /** Tool name -> calls in this session. */
   tool_usage?: Record<string, number>;
-  /** The most recent messages, oldest first. Omitted: the stored messages are kept. */
+  /** A short summary for lists and search; default: the first user message of `messages`. */
+  summary?: string | null;
+  /**
+   * The most recent messages, oldest first; they replace the stored ones (seq = position).
+   * Omitted: the stored messages are kept. Message ids must be unique within a session.
+   */
   messages?: SyncedSessionMessage[];
 }
 
@@ -47,11 +55,31 @@ export interface SessionSyncRequest {
   sessions: SyncedSession[];
 }
 
+/** A session the sync did not store, and why (e.g. its id belongs to another codebase). */
+export interface RejectedSession {
+  id: string;
+  reason: string;
+}
+
 export interface SessionSyncResponse {
   codebase_id: string;
   /** Sessions created or updated by this request. */
   synced: number;
   synced_at: string;
+  /** Sessions left untouched; the rest of the request was stored. */
+  rejected?: RejectedSession[];
+}
+
+/** `GET /codebases/:id/sessions`: most recently updated first. */
+export interface SessionPage {
+  sessions: SessionView[];
+  next_cursor: string | null;
+}
+
+/** `GET /codebases/:id/sessions/:sid/messages`: conversation order. */
+export interface SessionMessagePage {
+  messages: SessionMessageView[];
+  next_cursor: string | null;
 }
 
 export interface SessionView {

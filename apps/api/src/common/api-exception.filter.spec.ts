@@ -25,6 +25,13 @@ describe('toErrorBody', () => {
     expect(toErrorBody(err).body.statusCode).toBe(409);
   });
 
+  it('turns input PostgreSQL cannot take (NUL in text, impossible dates) into 400', () => {
+    const nul = new QueryFailedError('SELECT', [], Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }));
+    expect(toErrorBody(nul)).toEqual({ body: { statusCode: 400, error: 'Bad Request', message: 'Text must not contain NUL characters' }, unexpected: false });
+    const date = new QueryFailedError('SELECT', [], Object.assign(new Error('out of range'), { code: '22008' }));
+    expect(toErrorBody(date).body.statusCode).toBe(400);
+  });
+
   it('hides unexpected errors behind a generic 500', () => {
     const { body, unexpected } = toErrorBody(new Error('connection string postgres://secret'));
     expect(unexpected).toBe(true);

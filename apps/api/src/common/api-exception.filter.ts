@@ -6,6 +6,13 @@ import type { ApiResponse } from './http-types';
 
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_FOREIGN_KEY_VIOLATION = '23503';
+/** Input PostgreSQL cannot store or read: NUL in text (`%00` in a path), an impossible date. */
+const PG_BAD_INPUT: Record<string, string> = {
+  '22021': 'Text must not contain NUL characters',
+  '22P05': 'Text must not contain NUL characters',
+  '22007': 'Invalid date/time value',
+  '22008': 'Date/time value out of range',
+};
 
 /** One JSON error shape for every failure: `{statusCode, error, message, details?}`. */
 export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
@@ -35,6 +42,9 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     }
     if (code === PG_FOREIGN_KEY_VIOLATION) {
       return { body: { statusCode: 409, error: STATUS_CODES[409]!, message: 'A referenced record does not exist' }, unexpected: false };
+    }
+    if (code && PG_BAD_INPUT[code]) {
+      return { body: { statusCode: 400, error: STATUS_CODES[400]!, message: PG_BAD_INPUT[code] }, unexpected: false };
     }
   }
   return { body: { statusCode: 500, error: STATUS_CODES[500]!, message: 'Internal server error' }, unexpected: true };

@@ -13,15 +13,17 @@ const express = createRequire(require.resolve('@nestjs/platform-express/package.
 /** Output chunks may hold 1 MiB of text, which JSON escaping can grow well past BODY_LIMIT. */
 export const OUTPUT_BODY_LIMIT = '8mb';
 const OUTPUT_ROUTE = /^\/v1\/(agent|opencode)\/tasks\/[^/]+\/output\/?$/;
+/** A session sync may carry up to 200 sessions x 200 messages of text (SESSION_SYNC_LIMITS). */
+const SESSION_SYNC_ROUTE = /^\/v1\/(agent|opencode)\/codebases\/[^/]+\/sessions\/sync\/?$/;
 
-/** JSON (and form) bodies up to `bodyLimit`; the output callback route gets OUTPUT_BODY_LIMIT. */
+/** JSON (and form) bodies up to `bodyLimit`; the output and session sync callbacks get OUTPUT_BODY_LIMIT. */
 export function bodyParsers(bodyLimit: string): Middleware[] {
   const outputJson = express.json({ limit: OUTPUT_BODY_LIMIT });
   const json = express.json({ limit: bodyLimit });
   const form = express.urlencoded({ limit: bodyLimit, extended: false });
   const pickJson: Middleware = (req, res, next) => {
     const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
-    return (req.method === 'POST' && OUTPUT_ROUTE.test(path) ? outputJson : json)(req, res, next);
+    return (req.method === 'POST' && (OUTPUT_ROUTE.test(path) || SESSION_SYNC_ROUTE.test(path)) ? outputJson : json)(req, res, next);
   };
   return [pickJson, form];
 }
