@@ -98,6 +98,8 @@ export interface CodebaseView {
   worker_id: string | null;
   status: string;
   registered_at: string;
+  /** Where this codebase's task notifications go when a task names no metadata.notify_email. */
+  notification_email?: string | null;
 }
 
 export interface TaskView {

@@ -394,7 +394,15 @@ describe('email configuration', () => {
   const { loadApiConfig, ConfigError } = require('../../../apps/api/src/config/api-config') as typeof import('../../../apps/api/src/config/api-config');
 
   it('leaves email off when nothing is set', () => {
-    expect(loadApiConfig(base).email).toEqual({ replyPrefix: 'task', allowedSenders: [] });
+    const email = loadApiConfig(base).email;
+    expect(Object.fromEntries(Object.entries(email).filter(([, v]) => v !== undefined))).toEqual({
+      replyPrefix: 'task',
+      allowedSenders: [],
+      inboundRateLimitPerMinute: 120,
+      sendAttempts: 6,
+      sendBackoffMs: 1000,
+      resendSweepIntervalMs: 30_000,
+    });
   });
 
   it('requires EMAIL_SIGNING_SECRET with EMAIL_INBOUND_DOMAIN and checks the other variables', () => {

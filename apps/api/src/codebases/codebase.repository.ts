@@ -7,18 +7,49 @@ import type { CodebaseEntity } from './codebase.entity';
 export class CodebaseRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** Registering the same (worker, path) again returns the existing codebase, reviving a deleted one. */
-  async upsert(c: { id: string; name: string; path: string; description: string; worker_id: string }): Promise<{ codebase: CodebaseEntity; inserted: boolean }> {
+  /**
+   * Registering the same (worker, path) again returns the existing codebase, reviving a deleted one.
+   * `notification_email` undefined keeps the stored address (a worker re-registering its
+   * configured codebases must not wipe it); null removes it.
+   */
+  async upsert(c: {
+    id: string;
+    name: string;
+    path: string;
+    description: string;
+    worker_id: string;
+    notification_email?: string | null;
+  }): Promise<{ codebase: CodebaseEntity; inserted: boolean }> {
     const row = await this.sql.one<CodebaseEntity & { inserted: boolean }>(
-      `INSERT INTO codebases (id, name, path, description, worker_id, status)
-       VALUES ($1, $2, $3, $4, $5, 'active')
+      `INSERT INTO codebases (id, name, path, description, worker_id, status, notification_email)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6)
        ON CONFLICT ON CONSTRAINT codebases_worker_path_key DO UPDATE SET
-         name = EXCLUDED.name, description = EXCLUDED.description, status = 'active'
+         name = EXCLUDED.name, description = EXCLUDED.description, status = 'active',
+         notification_email = CASE WHEN $7::boolean THEN EXCLUDED.notification_email ELSE codebases.notification_email END
        RETURNING *, (xmax = 0) AS inserted`,
-      [c.id, c.name, c.path, c.description, c.worker_id],
+      [c.id, c.name, c.path, c.description, c.worker_id, c.notification_email ?? null, c.notification_email !== undefined],
     );
     const { inserted, ...codebase } = row!;
     return { codebase: codebase as CodebaseEntity, inserted };
+  }
+
+  /** Changes the given fields of an active codebase; null when there is none. */
+  update(id: string, f: { notification_email?: string | null; description?: string }): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(
+      `UPDATE codebases SET
+         notification_email = CASE WHEN $2::boolean THEN $3 ELSE notification_email END,
+         description = COALESCE($4, description)
+       WHERE id = $1 AND status = 'active' RETURNING *`,
+      [id, f.notification_email !== undefined, f.notification_email ?? null, f.description ?? null],
+    );
+  }
+
+  /** The address a registration by path asked for, once that registration completed. */
+  setNotificationEmail(id: string, email: string): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(
+      `UPDATE codebases SET notification_email = $2 WHERE id = $1 AND status = 'active' RETURNING *`,
+      [id, email],
+    );
   }
 
   /** Any status, deleted included. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CodebaseView } from '#contracts';
 import { agentPaths } from '../common/api-paths';
@@ -9,8 +9,10 @@ import { CodebasesService } from './codebases.service';
 import { CodebaseListDto, CodebaseViewDto, RegistrationAcceptedDto } from './dto/codebase-view.dto';
 import { CreateCodebaseDto } from './dto/create-codebase.dto';
 import { ListCodebasesQuery } from './dto/list-codebases.query';
+import { UpdateCodebaseDto } from './dto/update-codebase.dto';
 import { DeleteCodebaseUseCase } from './usecases/delete-codebase.usecase';
 import { RegisterCodebaseUseCase } from './usecases/register-codebase.usecase';
+import { UpdateCodebaseUseCase } from './usecases/update-codebase.usecase';
 
 @ApiTags('codebases')
 @ApiBearerAuth()
@@ -18,6 +20,7 @@ import { RegisterCodebaseUseCase } from './usecases/register-codebase.usecase';
 export class CodebasesController {
   constructor(
     private readonly registerCodebase: RegisterCodebaseUseCase,
+    private readonly updateCodebase: UpdateCodebaseUseCase,
     private readonly deleteCodebase: DeleteCodebaseUseCase,
     private readonly codebases: CodebasesService,
   ) {}
@@ -61,6 +64,18 @@ export class CodebasesController {
   @ApiErrors(404)
   get(@Param('id') id: string): Promise<CodebaseView> {
     return this.codebases.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change a codebase',
+    description: 'notification_email (null removes it) and description; other fields are fixed. 400 for a bad address.',
+  })
+  @ApiParam({ name: 'id', example: 'cb_k3j5m2n4p6q7r8s9' })
+  @ApiOkResponse({ type: CodebaseViewDto })
+  @ApiErrors(400, 404)
+  update(@Param('id') id: string, @Body() dto: UpdateCodebaseDto): Promise<CodebaseView> {
+    return this.updateCodebase.execute(id, dto);
   }
 
   @Delete(':id')

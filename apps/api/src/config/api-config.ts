@@ -59,6 +59,14 @@ export interface EmailConfig {
   allowedSenders: string[];
   /** Public base URL of the API, for links in notifications. */
   publicUrl?: string;
+  /** Posts per minute per client address on POST /v1/email/inbound; 0 turns the limit off. */
+  inboundRateLimitPerMinute: number;
+  /** Queue attempts of one notification before its row ends `failed`. */
+  sendAttempts: number;
+  /** First retry delay of a failed send (doubling each attempt). */
+  sendBackoffMs: number;
+  /** How often notifications left `queued` without a queue job are enqueued again. */
+  resendSweepIntervalMs: number;
 }
 
 /** Tokens shorter than this are accepted but logged as weak. */
@@ -221,6 +229,10 @@ function loadEmailConfig(r: EnvReader): EmailConfig {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
     publicUrl: r.raw('PUBLIC_URL'),
+    inboundRateLimitPerMinute: r.int('EMAIL_INBOUND_RATE_LIMIT_PER_MINUTE', 120, 0),
+    sendAttempts: r.int('EMAIL_SEND_ATTEMPTS', 6, 1, 100),
+    sendBackoffMs: r.int('EMAIL_SEND_BACKOFF_MS', 1000, 10, 3_600_000),
+    resendSweepIntervalMs: r.int('EMAIL_RESEND_INTERVAL_MS', 30_000, 100, 3_600_000),
   };
   if (email.sendgridApiUrl) r.url('SENDGRID_API_URL', email.sendgridApiUrl, ['http', 'https']);
   if (email.smtpUrl) r.url('SMTP_URL', email.smtpUrl, ['smtp', 'smtps']);
@@ -268,8 +280,11 @@ export function configWarnings(config: ApiConfig): string[] {
       warnings.push(`A2A_AUTH_TOKENS: the token named "${t.name}" is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);
     }
   }
-  if (config.email.inboundDomain && !config.email.inboundBasicAuth && !config.email.sendgridInboundPublicKey) {
-    warnings.push('EMAIL_INBOUND_DOMAIN is set without EMAIL_INBOUND_BASIC_AUTH or SENDGRID_INBOUND_PUBLIC_KEY: anyone can post to /v1/email/inbound');
+  if (!config.email.inboundBasicAuth && !config.email.sendgridInboundPublicKey) {
+    warnings.push(
+      'POST /v1/email/inbound is open: neither EMAIL_INBOUND_BASIC_AUTH nor SENDGRID_INBOUND_PUBLIC_KEY is set, so anyone can post to it' +
+        (config.email.inboundDomain ? '' : ' (replies are refused until EMAIL_INBOUND_DOMAIN is set, but every post is recorded)'),
+    );
   }
   if (config.email.signingSecret && config.email.signingSecret.length < RECOMMENDED_TOKEN_LENGTH) {
     warnings.push(`EMAIL_SIGNING_SECRET is shorter than ${RECOMMENDED_TOKEN_LENGTH} characters`);

@@ -6,7 +6,7 @@ import { API_CONFIG } from '../config/config.module';
 import { Sql } from '../database/sql';
 import type { TaskRow } from '../tasks/task.entity';
 import { CreateTaskUseCase } from '../tasks/usecases/create-task.usecase';
-import { threadTaskIdsOf } from './email-notification.service';
+import { threadTaskIdsOf } from './notification-composer';
 import { EmailRepository } from './email.repository';
 
 export interface InboundOutcome {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
 import { REGISTER_CODEBASE_AGENT_TYPE } from '#contracts';
-import { isTerminal, replyAddressForTask } from '#domain';
-import { type ConfiguredEmailTransport, type EmailMessage, renderTaskNotification, taskThreadHeaders } from '#email';
+import { isTerminal } from '#domain';
+import type { ConfiguredEmailTransport, EmailMessage } from '#email';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { Sql } from '../database/sql';
@@ -11,12 +11,12 @@ import { TaskEvents } from '../tasks/task-events';
 import type { TaskRow } from '../tasks/task.entity';
 import { EMAIL_TRANSPORT } from './email-transport.provider';
 import { EmailRepository } from './email.repository';
+import { NotificationComposer } from './notification-composer';
+
+export { threadTaskIdsOf } from './notification-composer';
 
 /** BullMQ queue of notifications to send; any API replica's worker sends them. */
 export const EMAIL_OUTBOUND_QUEUE = 'email-outbound';
-/** Queue attempts (each transport call retries 429/5xx itself) with exponential backoff from 1 s. */
-export const EMAIL_JOB_ATTEMPTS = 6;
-export const EMAIL_JOB_BACKOFF_MS = 1_000;
 /** Fallback when the job cannot be enqueued (Redis down): in-process retries, same record. */
 export const NOTIFICATION_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000];
 
@@ -35,31 +35,27 @@ interface EmailJobData {
   task_id: string;
   message: EmailMessage;
 }
-const OUTPUT_TAIL_BYTES = 64 * 1024;
 
 export const notifyEmailOf = (task: Pick<TaskRow, 'metadata'>): string | null => {
   const value = task.metadata?.notify_email;
   return typeof value === 'string' && value.trim() ? value.trim() : null;
 };
 
-/** Ancestor task ids of a continuation chain, kept in metadata by the inbound webhook. */
-export const threadTaskIdsOf = (task: Pick<TaskRow, 'metadata'>): string[] => {
-  const value = task.metadata?.email_thread_task_ids;
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-};
-
 /**
  * Sends "your task ended" emails. It listens to TaskEvents.changed (after the status change
  * committed) and works off the request path: recording and sending never delay or fail the
  * worker's status callback. Each notification is an `emails` row (queued -> sent | failed, with
- * attempts and the last error) and a job on the `email-outbound` BullMQ queue, retried with
- * backoff. If Redis cannot take the job, the process retries in memory instead.
+ * attempts and the last error) and a job (id = row id) on the `email-outbound` BullMQ queue,
+ * retried with backoff. If Redis cannot take the job, the process retries in memory instead;
+ * StuckNotificationSweeper enqueues rows whose job was lost.
  */
 @Injectable()
 export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(EmailNotificationService.name);
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Rows this process is sending itself (Redis was down): the sweeper leaves them alone. */
+  private readonly sendingInProcess = new Set<string>();
   private closing = false;
   private queue: Queue<EmailJobData> | null = null;
   private worker: Worker<EmailJobData> | null = null;
@@ -72,7 +68,12 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     private readonly emails: EmailRepository,
     private readonly sql: Sql,
     private readonly redis: RedisConnections,
+    private readonly composer: NotificationComposer,
   ) {}
+
+  get enabled(): boolean {
+    return this.configured !== null;
+  }
 
   onModuleInit(): void {
     if (!this.configured) return;
@@ -99,7 +100,9 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
       await worker.close().catch(() => undefined);
       await worker.disconnect().catch(() => undefined);
     }
-    await this.queue?.close().catch(() => undefined);
+    const queue = this.queue;
+    this.queue = null;
+    await queue?.close().catch(() => undefined);
     await this.workerConnection?.quit().catch(() => this.workerConnection?.disconnect());
   }
 
@@ -113,12 +116,51 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
   /** Fire and forget: never throws, never awaited by the caller. */
   taskChanged(task: TaskRow): void {
     if (!this.configured || !isTerminal(task.status) || task.agent_type === REGISTER_CODEBASE_AGENT_TYPE) return;
-    const recipient = notifyEmailOf(task) ?? this.config.email.notificationEmail ?? null;
-    if (!recipient) return;
     this.track(
-      this.notify(task, recipient).catch((err: unknown) =>
+      this.notify(task).catch((err: unknown) =>
         this.logger.error({ msg: 'task notification could not be recorded', task_id: task.id, err: String(err) }),
       ),
+    );
+  }
+
+  /** metadata.notify_email, else the codebase's notification_email, else NOTIFICATION_EMAIL, else nobody. */
+  async recipientFor(task: TaskRow): Promise<string | null> {
+    const own = notifyEmailOf(task);
+    if (own) return own;
+    if (task.codebase_id) {
+      const row = await this.sql.one<{ notification_email: string | null }>(`SELECT notification_email FROM codebases WHERE id = $1`, [task.codebase_id]);
+      if (row?.notification_email) return row.notification_email;
+    }
+    return this.config.email.notificationEmail ?? null;
+  }
+
+  /** The queue job of a notification row, if Redis still has it. */
+  async jobOf(emailId: string): Promise<Job<EmailJobData> | null> {
+    if (!this.queue) return null;
+    return (await this.queue.getJob(emailId)) ?? null;
+  }
+
+  isSendingInProcess(emailId: string): boolean {
+    return this.sendingInProcess.has(emailId);
+  }
+
+  /** Adds the row's job; job id = row id, so adding a job that exists is a no-op. */
+  async enqueue(emailId: string, taskId: string, message: EmailMessage): Promise<void> {
+    if (!this.queue) throw new Error('email queue not started');
+    // The shared connection queues commands while Redis is down; do not wait forever.
+    await withTimeout(
+      this.queue.add(
+        'send',
+        { email_id: emailId, task_id: taskId, message },
+        {
+          jobId: emailId,
+          attempts: this.config.email.sendAttempts,
+          backoff: { type: 'exponential', delay: this.config.email.sendBackoffMs },
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      ),
+      ENQUEUE_TIMEOUT_MS,
     );
   }
 
@@ -127,82 +169,32 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     void p.finally(() => this.pending.delete(p));
   }
 
-  private async notify(task: TaskRow, recipient: string): Promise<void> {
-    const { transport, from } = this.configured!;
-    const e = this.config.email;
-    const [workerName, output] = await Promise.all([this.workerName(task.worker_id), this.outputTail(task.id)]);
-    let replyAddress: string | null = null;
-    if (e.inboundDomain && e.signingSecret) {
-      try {
-        replyAddress = replyAddressForTask({
-          taskId: task.id,
-          sessionId: task.session_id,
-          recipient,
-          secret: e.signingSecret,
-          prefix: e.replyPrefix,
-          domain: e.inboundDomain,
-        }).address;
-      } catch (err) {
-        this.logger.warn({ msg: 'no reply address for task', task_id: task.id, err: String(err) });
-      }
-    }
-    const rendered = renderTaskNotification({
-      task,
-      workerName,
-      outputTail: output.text,
-      outputTruncated: task.output_truncated || output.cut,
-      replyAddress,
-      appUrl: e.publicUrl ?? null,
-    });
-    const inbound = task.metadata?.email_in_reply_to;
-    const thread = taskThreadHeaders({
-      taskId: task.id,
-      domain: e.inboundDomain ?? from.email.split('@')[1] ?? 'codefleet.local',
-      ancestorTaskIds: threadTaskIdsOf(task),
-      inboundMessageId: typeof inbound === 'string' ? inbound : null,
-    });
+  private async notify(task: TaskRow): Promise<void> {
+    const recipient = await this.recipientFor(task);
+    if (!recipient) return;
+    const message = await this.composer.compose(task, recipient);
     const row = await this.emails.insertOutbound({
       task_id: task.id,
       session_id: task.session_id,
       recipient,
-      subject: rendered.subject,
-      message_id: thread.messageId,
+      subject: message.subject,
+      message_id: message.messageId!,
     });
     if (!row) return; // notified already (the status change was reported twice)
-
-    const message: EmailMessage = {
-      from,
-      to: [{ email: recipient }],
-      replyTo: replyAddress ? { email: replyAddress } : undefined,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      messageId: thread.messageId,
-      inReplyTo: thread.inReplyTo,
-      references: thread.references,
-      autoSubmitted: 'auto-generated',
-      headers: { 'X-Codefleet-Task-Id': task.id },
-    };
     if (this.queue) {
       try {
-        // The shared connection queues commands while Redis is down; do not wait forever.
-        await withTimeout(this.queue.add(
-          'send',
-          { email_id: row.id, task_id: task.id, message },
-          {
-            jobId: row.id,
-            attempts: EMAIL_JOB_ATTEMPTS,
-            backoff: { type: 'exponential', delay: EMAIL_JOB_BACKOFF_MS },
-            removeOnComplete: true,
-            removeOnFail: 1000,
-          },
-        ), ENQUEUE_TIMEOUT_MS);
+        await this.enqueue(row.id, task.id, message);
         return;
       } catch (err) {
         this.logger.warn({ msg: 'email queue unavailable: sending in process', task_id: task.id, error: String(err) });
       }
     }
-    await this.sendInProcess(row.id, task.id, message);
+    this.sendingInProcess.add(row.id);
+    try {
+      await this.sendInProcess(row.id, task.id, message);
+    } finally {
+      this.sendingInProcess.delete(row.id);
+    }
   }
 
   /** One queue attempt; throwing makes BullMQ retry it with backoff. */
@@ -217,6 +209,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
       this.logger.log({ msg: 'task notification sent', task_id: taskId, email_id: emailId, provider: result.provider });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      // attemptsMade counts the attempts that already failed, not this one.
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.emails.markAttempt(emailId, { status: last ? 'failed' : 'queued', error, provider: transport.provider });
       this.logger.warn({ msg: 'task notification failed', task_id: taskId, email_id: emailId, attempt: job.attemptsMade + 1, final: last, error });
@@ -226,26 +219,22 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
 
   private async sendInProcess(emailId: string, taskId: string, message: EmailMessage): Promise<void> {
     const { transport } = this.configured!;
-    const row = { id: emailId };
-    const task = { id: taskId };
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await transport.send(message);
-        await this.emails.markAttempt(row.id, { status: 'sent', provider: result.provider, provider_message_id: result.providerMessageId ?? null });
-        this.logger.log({ msg: 'task notification sent', task_id: task.id, email_id: row.id, provider: result.provider });
+        await this.emails.markAttempt(emailId, { status: 'sent', provider: result.provider, provider_message_id: result.providerMessageId ?? null });
+        this.logger.log({ msg: 'task notification sent', task_id: taskId, email_id: emailId, provider: result.provider });
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         const delay = NOTIFICATION_RETRY_DELAYS_MS[attempt];
-        const last = delay === undefined || this.closing;
-        await this.emails.markAttempt(row.id, { status: last ? 'failed' : 'queued', error, provider: transport.provider });
-        this.logger.warn({ msg: 'task notification failed', task_id: task.id, email_id: row.id, attempt: attempt + 1, final: last, error });
+        const last = delay === undefined;
+        await this.emails.markAttempt(emailId, { status: last ? 'failed' : 'queued', error, provider: transport.provider });
+        this.logger.warn({ msg: 'task notification failed', task_id: taskId, email_id: emailId, attempt: attempt + 1, final: last, error });
         if (last) return;
         await this.sleep(delay);
-        if (this.closing) {
-          await this.emails.markAttempt(row.id, { status: 'failed', error: `${error} (not retried: shutting down)` });
-          return;
-        }
+        // Shutting down: the row stays queued and the resend sweep (any replica, or the next start) sends it.
+        if (this.closing) return;
       }
     }
   }
@@ -259,24 +248,5 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
       t.unref();
       this.timers.add(t);
     });
-  }
-
-  private async workerName(workerId: string | null): Promise<string | null> {
-    if (!workerId) return null;
-    const row = await this.sql.one<{ name: string }>(`SELECT name FROM workers WHERE id = $1`, [workerId]);
-    return row?.name ?? null;
-  }
-
-  /** The last OUTPUT_TAIL_BYTES (about) of the stored output; the renderer cuts it further. */
-  private async outputTail(taskId: string): Promise<{ text: string; cut: boolean }> {
-    const rows = await this.sql.rows<{ data: string; before: string }>(
-      `SELECT data, before FROM (
-         SELECT "offset", data, sum(octet_length(data)) OVER (ORDER BY "offset" DESC) - octet_length(data) AS before
-         FROM task_output WHERE task_id = $1
-       ) c WHERE before < $2 ORDER BY "offset"`,
-      [taskId, OUTPUT_TAIL_BYTES],
-    );
-    const total = await this.sql.one<{ n: string }>(`SELECT count(*) AS n FROM task_output WHERE task_id = $1`, [taskId]);
-    return { text: rows.map((r) => r.data).join(''), cut: Number(total?.n ?? 0) > rows.length };
   }
 }

@@ -12,6 +12,7 @@ import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { EmailInboundService, InboundRecordingError } from './email-inbound.service';
 import { InboundPostError, readInboundPost, readRawBody } from './inbound-multipart';
+import { InboundRateLimit } from './inbound-rate-limit';
 import { parseWebhookPublicKey, readSignatureHeaders, webhookSignatureMatches } from './webhook-signature';
 
 /** Constant-time check of `Authorization: Basic ...` against EMAIL_INBOUND_BASIC_AUTH. */
@@ -29,6 +30,8 @@ export class EmailController {
   private readonly logger = new Logger(EmailController.name);
   /** SENDGRID_INBOUND_PUBLIC_KEY, validated when the config was loaded. */
   private readonly webhookKey?: KeyObject;
+  /** EMAIL_INBOUND_RATE_LIMIT_PER_MINUTE per client address (the global throttler skips this route). */
+  private readonly rateLimit: InboundRateLimit;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -36,6 +39,7 @@ export class EmailController {
   ) {
     const key = config.email.sendgridInboundPublicKey;
     if (key) this.webhookKey = parseWebhookPublicKey(key);
+    this.rateLimit = new InboundRateLimit(config.email.inboundRateLimitPerMinute);
   }
 
   /** Records a delivery whose webhook signature is missing, stale or wrong, and answers 403. */
@@ -62,8 +66,17 @@ export class EmailController {
   @ApiOkResponse({ schema: { example: { status: 'accepted', task_id: 'task_abcdefghijklmnop', email_id: 'em_0123456789abcdef0123' } } })
   @ApiDocResponse({ status: 401, description: 'No Basic auth credentials (when EMAIL_INBOUND_BASIC_AUTH is set)', type: ErrorBodyDto })
   @ApiDocResponse({ status: 403, description: 'Wrong Basic auth credentials, or a missing, stale (over 10 minutes) or invalid webhook signature (when SENDGRID_INBOUND_PUBLIC_KEY is set)', type: ErrorBodyDto })
+  @ApiDocResponse({ status: 429, description: 'More than EMAIL_INBOUND_RATE_LIMIT_PER_MINUTE posts from this address in a minute (nothing recorded; Retry-After says when to retry)', type: ErrorBodyDto })
   @ApiDocResponse({ status: 503, description: 'The delivery could not be recorded: SendGrid retries', type: ErrorBodyDto })
   async receive(@Req() req: ApiRequest, @Res() res: ApiResponse): Promise<void> {
+    // Before credentials and before recording: a flood costs neither guesses nor rows.
+    const rate = this.rateLimit.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!rate.allowed) {
+      req.resume(); // drain the unread body so the connection can be reused
+      res.setHeader('Retry-After', String(rate.retryAfterS));
+      res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: `Too many inbound email posts from this address; retry in ${rate.retryAfterS} s` });
+      return;
+    }
     try {
       const basic = this.config.email.inboundBasicAuth;
       if (basic && !basicAuthMatches(req.headers.authorization, basic)) {

@@ -7,6 +7,8 @@ import { EmailInboundService } from './email-inbound.service';
 import { EmailNotificationService } from './email-notification.service';
 import { EMAIL_TRANSPORT, emailTransportFromConfig } from './email-transport.provider';
 import { EmailRepository } from './email.repository';
+import { NotificationComposer } from './notification-composer';
+import { StuckNotificationSweeper } from './stuck-notification-sweeper';
 
 /** Task notifications (SendGrid or SMTP) and the reply webhook that continues a session. */
 @Module({
@@ -14,7 +16,9 @@ import { EmailRepository } from './email.repository';
   providers: [
     { provide: EMAIL_TRANSPORT, inject: [API_CONFIG], useFactory: (config: ApiConfig) => emailTransportFromConfig(config) },
     EmailRepository,
+    NotificationComposer,
     EmailNotificationService,
+    StuckNotificationSweeper,
     EmailInboundService,
     CreateTaskUseCase,
   ],

@@ -49,6 +49,31 @@ export class EmailRepository {
   }
 
   /**
+   * Notifications still `queued` that nobody touched for `idleMs` (no attempt, no insert) and that
+   * are younger than `maxAgeMs`: their queue job may be lost (crash before enqueue, Redis flushed).
+   */
+  stuckOutbound(idleMs: number, maxAgeMs: number, limit: number): Promise<EmailRow[]> {
+    return this.sql.rows<EmailRow>(
+      `SELECT * FROM emails
+       WHERE direction = 'outbound' AND status = 'queued'
+         AND updated_at < now() - ($1::int * interval '1 millisecond')
+         AND created_at > now() - ($2::int * interval '1 millisecond')
+       ORDER BY created_at LIMIT $3`,
+      [idleMs, maxAgeMs, limit],
+    );
+  }
+
+  /** A queued notification that will not be sent; keeps the last error when none is given. */
+  async markFailed(id: string, error: string | null): Promise<boolean> {
+    const rows = await this.sql.rows<{ id: string }>(
+      `UPDATE emails SET status = 'failed', error = COALESCE($2, error), updated_at = now()
+       WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [id, error],
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Records an inbound delivery. With a dedup_message_id already taken, returns null: the caller
    * records the replay without it.
    */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CodebaseView } from '#contracts';
 
 export class CodebaseViewDto implements CodebaseView {
@@ -9,6 +9,8 @@ export class CodebaseViewDto implements CodebaseView {
   @ApiProperty({ example: 'abc123', nullable: true, type: String }) worker_id: string | null;
   @ApiProperty({ example: 'active', enum: ['active', 'deleted'] }) status: string;
   @ApiProperty({ example: '2025-12-10T15:00:00.000Z' }) registered_at: string;
+  @ApiPropertyOptional({ example: 'team@example.com', nullable: true, type: String, description: 'Recipient of task notifications when a task has no metadata.notify_email' })
+  notification_email?: string | null;
 }
 
 export class CodebaseListDto {

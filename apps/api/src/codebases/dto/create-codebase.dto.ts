@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { WORKER_ID_PATTERN } from '../../workers/dto/register-worker.dto';
+import { NotificationEmailProperty } from './notification-email.property';
 
 export class CreateCodebaseDto {
   @ApiProperty({ example: 'my-project' })
@@ -29,4 +30,7 @@ export class CreateCodebaseDto {
   @IsString()
   @Matches(WORKER_ID_PATTERN, { message: 'worker_id is not a valid worker id' })
   worker_id?: string;
+
+  @NotificationEmailProperty()
+  notification_email?: string | null;
 }

@@ -46,22 +46,43 @@ export class RegisterCodebaseUseCase {
       throw apiError(400, (err as Error).message, [{ field: 'path', problems: [(err as Error).message] }]);
     }
     const description = dto.description ?? '';
-    if (dto.worker_id) return this.registerOn(dto.worker_id, dto.name, path, description);
-    return this.askWorkers(dto.name, path, description, correlationId);
+    const notificationEmail = dto.notification_email === undefined ? undefined : (dto.notification_email?.trim() || null);
+    if (dto.worker_id) return this.registerOn(dto.worker_id, dto.name, path, description, notificationEmail);
+    return this.askWorkers(dto.name, path, description, correlationId, notificationEmail);
   }
 
   /** The worker is known: register (or revive) the codebase and tell the worker at once. */
-  private async registerOn(workerId: string, name: string, path: string, description: string): Promise<RegisterCodebaseResult> {
+  private async registerOn(
+    workerId: string,
+    name: string,
+    path: string,
+    description: string,
+    notificationEmail?: string | null,
+  ): Promise<RegisterCodebaseResult> {
     const worker = await this.workers.findById(workerId);
     if (!worker) throw notFound('worker', workerId);
-    const { codebase, inserted } = await this.codebases.upsert({ id: newId('cb'), name, path, description, worker_id: workerId });
+    const { codebase, inserted } = await this.codebases.upsert({
+      id: newId('cb'),
+      name,
+      path,
+      description,
+      worker_id: workerId,
+      notification_email: notificationEmail,
+    });
     this.logger.log({ msg: inserted ? 'codebase registered' : 'codebase registered again', codebase_id: codebase.id, worker_id: workerId, path });
     await this.live.publishWorker(workerId, { type: 'codebases_changed' });
     return { kind: 'registered', codebase: toCodebaseView(codebase) };
   }
 
   /** No worker named: a registration task that the worker which has the path claims. */
-  private async askWorkers(name: string, path: string, description: string, correlationId: string | null): Promise<RegisterCodebaseResult> {
+  /** The notification address rides in the task's metadata until the registration completes (RegistrationNotifyAddress). */
+  private async askWorkers(
+    name: string,
+    path: string,
+    description: string,
+    correlationId: string | null,
+    notificationEmail?: string | null,
+  ): Promise<RegisterCodebaseResult> {
     const now = new Date();
     const online = (await this.workers.list()).filter((w) => workerStatusOf(w, now, livenessPolicy(this.config)) === 'active');
     if (online.length === 0) throw apiError(400, NO_WORKERS_AVAILABLE);
@@ -76,7 +97,7 @@ export class RegisterCodebaseUseCase {
         model: null,
         priority: 0,
         worker_id: null,
-        metadata: { name, path, description },
+        metadata: notificationEmail ? { name, path, description, notification_email: notificationEmail } : { name, path, description },
         correlation_id: correlationId,
       },
       now,

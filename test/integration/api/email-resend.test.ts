@@ -1,0 +1,124 @@
+/**
+ * Notifications that lost their queue job are sent anyway, once; and a notification whose job
+ * ran out of attempts ends `failed` with the error.
+ */
+import { DataSource } from 'typeorm';
+import { StuckNotificationSweeper } from '../../../apps/api/src/email/stuck-notification-sweeper';
+import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
+import { FakeWorker } from '../../support/fake-worker';
+import { deleteKeysWithPrefix } from '../../support/test-redis';
+import { type SmtpCapture, startSmtpCapture } from './email-smtp-capture';
+
+interface EmailRow {
+  id: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  recipient: string;
+}
+
+async function setup(env: Record<string, string>) {
+  const smtp = await startSmtpCapture();
+  const api = await startTestApi({ SMTP_URL: smtp.url, EMAIL_FROM: 'bot@codefleet.test', EMAIL_RESEND_INTERVAL_MS: '300', ...env });
+  const worker = new FakeWorker(api, 'resend-worker');
+  await worker.register();
+  const codebaseId = (await worker.addCodebase('/srv/resend')).id;
+  const db = api.app.get(DataSource);
+  const rowsOf = (taskId: string) => db.query(`SELECT * FROM emails WHERE task_id = $1 AND direction = 'outbound'`, [taskId]) as Promise<EmailRow[]>;
+  /** Runs a task to completion; `notify` becomes its metadata.notify_email. */
+  const finishTask = async (notify?: string) => {
+    const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { prompt: 'Fix the build', metadata: notify ? { notify_email: notify } : undefined }).expect(201)).body as { id: string };
+    const claim = await worker.claim(task.id);
+    await worker.output(task.id, claim.attempt, 0, 'compiling\nbuild green\n').expect(200);
+    await worker.report(task.id, claim.attempt, 'completed', { result: 'Build fixed', session_id: 'ses_resend1' }).expect(200);
+    return task.id;
+  };
+  /** As if nobody had touched the row for two minutes. */
+  const age = (emailId: string) => db.query(`UPDATE emails SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE id = $1`, [emailId]);
+  return { smtp, api, db, rowsOf, finishTask, age, close: async () => (await api.close(), await smtp.close()) };
+}
+
+describe('resending notifications that lost their queue job', () => {
+  let t: Awaited<ReturnType<typeof setup>>;
+  // A failed send waits a minute before its retry: long enough to lose the job meanwhile.
+  beforeAll(async () => (t = await setup({ EMAIL_SEND_ATTEMPTS: '3', EMAIL_SEND_BACKOFF_MS: '60000' })));
+  afterAll(() => t?.close());
+
+  it('a row recorded without a job (the API died before enqueueing) is sent by the sweep, once', async () => {
+    const taskId = await t.finishTask(); // no recipient configured: nothing recorded or sent
+    expect(await t.rowsOf(taskId)).toEqual([]);
+    await t.db.query(
+      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status, created_at, updated_at)
+       VALUES ('em_orphan1', 'outbound', $1, 'ses_resend1', 'orphan@example.com', 'Task completed', $2, 'queued', now() - interval '2 minutes', now() - interval '2 minutes')`,
+      [taskId, `<task.${taskId}@codefleet.test>`],
+    );
+    const mail = await eventually(async () => t.smtp.forTask(taskId)[0], 'the resent notification');
+    expect(t.smtp.envelopes[t.smtp.mails.indexOf(mail)]).toEqual(['orphan@example.com']);
+    expect(mail.subject).toContain('Task completed');
+    expect(mail.text).toContain('build green');
+    expect(mail.text).toContain('ses_resend1');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'sent' ? t.rowsOf(taskId) : null), 'the sent row');
+    expect(row).toMatchObject({ id: 'em_orphan1', status: 'sent', attempts: 1 });
+    // More sweeps (as several replicas would run) find nothing left to send.
+    const sweeper = t.api.app.get(StuckNotificationSweeper);
+    await t.age('em_orphan1');
+    expect(await sweeper.sweep()).toEqual({ requeued: [], failed: [] });
+    expect(t.smtp.forTask(taskId)).toHaveLength(1);
+  });
+
+  it('a notification whose job vanished with a Redis flush while waiting for its retry is sent once Redis is back', async () => {
+    t.smtp.refuse.add('flushed@example.com');
+    const taskId = await t.finishTask('flushed@example.com');
+    const [failedOnce] = await eventually(async () => {
+      const rows = await t.rowsOf(taskId);
+      return rows[0]?.attempts === 1 ? rows : null;
+    }, 'the first failed attempt');
+    expect(failedOnce).toMatchObject({ status: 'queued', error: expect.stringContaining('mailbox unavailable') });
+    // Redis loses the email queue (the retry was a minute away); the mailbox works again.
+    await deleteKeysWithPrefix(`${t.api.config.queuePrefix}:email-outbound`);
+    t.smtp.refuse.delete('flushed@example.com');
+    await t.age(failedOnce.id);
+    await eventually(async () => t.smtp.forTask(taskId)[0], 'the notification sent after the flush');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'sent' ? t.rowsOf(taskId) : null), 'the sent row');
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    expect(t.smtp.forTask(taskId)).toHaveLength(1);
+  });
+
+  it('leaves a queued row alone while its job waits for a retry', async () => {
+    t.smtp.refuse.add('waiting@example.com');
+    const taskId = await t.finishTask('waiting@example.com');
+    const [row] = await eventually(async () => {
+      const rows = await t.rowsOf(taskId);
+      return rows[0]?.attempts === 1 ? rows : null;
+    }, 'the first failed attempt');
+    await t.age(row.id);
+    expect(await t.api.app.get(StuckNotificationSweeper).sweep()).toEqual({ requeued: [], failed: [] });
+    expect((await t.rowsOf(taskId))[0]).toMatchObject({ status: 'queued', attempts: 1 });
+  });
+});
+
+describe('notifications that run out of attempts', () => {
+  let t: Awaited<ReturnType<typeof setup>>;
+  beforeAll(async () => (t = await setup({ EMAIL_SEND_ATTEMPTS: '2', EMAIL_SEND_BACKOFF_MS: '50' })));
+  afterAll(() => t?.close());
+
+  it('end failed with the last error after EMAIL_SEND_ATTEMPTS tries', async () => {
+    t.smtp.refuse.add('gone@example.com');
+    const taskId = await t.finishTask('gone@example.com');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the failed row');
+    expect(row).toMatchObject({ recipient: 'gone@example.com', attempts: 2, error: expect.stringContaining('mailbox unavailable') });
+    expect(t.smtp.forTask(taskId)).toEqual([]);
+  });
+
+  it('a row left queued after its job failed for good (its last update was lost) is marked failed by the sweep, not sent again', async () => {
+    t.smtp.refuse.add('lost-update@example.com');
+    const taskId = await t.finishTask('lost-update@example.com');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the failed row');
+    await t.db.query(`UPDATE emails SET status = 'queued', error = NULL WHERE id = $1`, [row.id]);
+    t.smtp.refuse.delete('lost-update@example.com');
+    await t.age(row.id);
+    const [after] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the row failed again by the sweep');
+    expect(after.error).toContain('mailbox unavailable');
+    expect(t.smtp.forTask(taskId)).toEqual([]);
+  });
+});
