@@ -359,6 +359,17 @@ describe('model server wire formats', () => {
     expect(server.mainRequests()).toHaveLength(1);
   });
 
+  it('with headers: true, answers 200 with the streaming headers and then never sends the body', async () => {
+    server.setScript([[{ type: 'hang', headers: true }]]);
+    const res = await post(`${server.url}/v1/messages`, anthropicBody(true));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const first = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('stalled'), 300))]);
+    expect(first).toBe('stalled');
+    void reader.cancel().catch(() => undefined);
+  });
+
   it('stalls mid-stream after partial output', async () => {
     server.setScript([['partial', { type: 'hang' }]]);
     const res = await post(`${server.url}/v1/messages`, anthropicBody(true));

@@ -28,9 +28,10 @@ export type Action =
   /** Neutral: run a shell command with the CLI's shell tool (Bash, bash, run_shell_command,
    * exec_command, shell, shell_command). */
   | { type: 'run_command'; command: string }
-  /** Stop answering: if first in the turn nothing is sent at all; otherwise the earlier
-   * actions are streamed and the stream then stalls. The socket stays open until close(). */
-  | { type: 'hang' }
+  /** Stop answering: if first in the turn nothing is sent at all (with `headers: true`, only
+   * the 200 status and headers); otherwise the earlier actions are streamed and the stream
+   * then stalls. The socket stays open until close(). */
+  | { type: 'hang'; headers?: boolean }
   /** Answer with an HTTP error in the API's error shape. Placed after other actions it
    * instead cuts the stream (socket destroyed) after they are sent. */
   | { type: 'error'; status: number; message?: string; retryAfterSeconds?: number }
@@ -347,7 +348,11 @@ export async function startModelServer(
 
   async function respond(rec: RecordedRequest, res: ServerResponse, turn: Turn): Promise<void> {
     const first = turn[0];
-    if (first?.type === 'hang') return; // never answer
+    if (first?.type === 'hang') {
+      // Never answer; or answer 200 and then never send a byte of the body.
+      if (first.headers) res.writeHead(200, { 'content-type': isStreaming(rec) ? 'text/event-stream' : 'application/json' }).flushHeaders();
+      return;
+    }
     if (first?.type === 'error') return sendError(rec, res, first);
     const streaming = isStreaming(rec);
     const parts = resolveActions(rec, turn);

@@ -21,6 +21,8 @@ export interface TaskJob {
   model: string | null;
   resume_session_id: string | null;
   timeout_s: number | null;
+  /** Overrides the worker's idle_timeout_s for this task (0: no idle watchdog); absent/null: the worker's. */
+  idle_timeout_s?: number | null;
   correlation_id: string | null;
 }
 
@@ -49,6 +51,7 @@ export function parseTaskJob(data: unknown): TaskJob {
     model: expectOptionalString(o, 'model'),
     resume_session_id: expectOptionalString(o, 'resume_session_id'),
     timeout_s: o.timeout_s == null ? null : expectInteger(o, 'timeout_s'),
+    idle_timeout_s: o.idle_timeout_s == null ? null : expectInteger(o, 'idle_timeout_s'),
     correlation_id: expectOptionalString(o, 'correlation_id'),
   };
 }

@@ -32,6 +32,14 @@ describe('job payloads', () => {
     expect(job).toMatchObject({ attempt: 2, worker_id: 'w1', resume_session_id: 'ses_1', timeout_s: 600, correlation_id: 'req-1' });
   });
 
+  it('carries metadata.idle_timeout_s into the job, 0 included (no idle watchdog)', () => {
+    expect(taskJobOf(task({ metadata: { idle_timeout_s: 3 } })).idle_timeout_s).toBe(3);
+    const off = taskJobOf(task({ metadata: { idle_timeout_s: 0 } }));
+    expect(off.idle_timeout_s).toBe(0);
+    expect(parseTaskJob(JSON.parse(JSON.stringify(off))).idle_timeout_s).toBe(0);
+    expect(taskJobOf(task({ metadata: {} })).idle_timeout_s).toBeNull();
+  });
+
   it('refuses to build a job without a worker to route to', () => {
     expect(() => taskJobOf(task({ worker_id: null }))).toThrow(/no worker/);
   });

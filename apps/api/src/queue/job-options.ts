@@ -26,6 +26,7 @@ export function taskJobOf(task: TaskRow): TaskJob {
     model: task.model,
     resume_session_id: str(task.metadata?.resume_session_id),
     timeout_s: int(task.metadata?.timeout_s),
+    idle_timeout_s: int(task.metadata?.idle_timeout_s),
     correlation_id: task.correlation_id,
   };
 }

@@ -96,6 +96,7 @@ export function taskJobFromView(view: TaskView, workerId: string): TaskJob {
     model: view.model ?? metaString(meta, 'model'),
     resume_session_id: metaString(meta, 'resume_session_id'),
     timeout_s: typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 ? timeout : null,
+    idle_timeout_s: typeof meta.idle_timeout_s === 'number' && Number.isInteger(meta.idle_timeout_s) && meta.idle_timeout_s >= 0 ? meta.idle_timeout_s : null,
     correlation_id: metaString(meta, 'correlation_id'),
   };
 }

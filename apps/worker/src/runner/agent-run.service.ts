@@ -16,7 +16,7 @@ import { ToolCatalog } from '../tools/tool-catalog';
 import { buildChildEnv } from './child-env';
 import { type AgentProcess, type ProcessExit, ProcessRunner } from './process-runner';
 import { capTail, type RunOutcome } from './run-outcome';
-import { IdleWatchdog } from './watchdog';
+import { effectiveIdleTimeoutS, IdleWatchdog } from './watchdog';
 
 /** A run in progress: its end, and the two ways to stop it. */
 export interface ActiveRun {
@@ -136,20 +136,28 @@ class AgentRun {
     const adapter = this.tools.resolve(toolName);
     if (typeof adapter === 'string') return this.failed('agent_not_found', adapter);
 
-    const spec: LaunchSpec = adapter.build(this.task, { codebasePath, workerId: this.config.workerId });
+    let spec: LaunchSpec;
+    try {
+      spec = adapter.build(this.task, { codebasePath, workerId: this.config.workerId });
+    } catch (err) {
+      // The task asks for something this tool cannot do (e.g. a session id it cannot resume).
+      return this.failed('internal', `cannot start ${adapter.tool}: ${(err as Error).message}`);
+    }
     if (!(await isDirectory(spec.cwd))) {
       return this.failed('invalid_codebase', `working directory ${spec.cwd} does not exist on worker ${this.config.workerId}`);
     }
     if (this.cancelReason) return this.cancelled();
 
     this.log.info({ tool: adapter.tool, command: spec.command, cwd: spec.cwd }, 'starting agent');
-    const idleS = this.config.idleTimeoutS;
+    const idleS = this.idleTimeoutS();
     const idle = idleS > 0 ? new IdleWatchdog(idleS * 1000, () => this.stopBy('idle_timeout', { idle_timeout_s: idleS }, 'no output; stopping the agent')) : null;
     this.proc = this.runner.spawn(
       { ...spec, env: buildChildEnv(process.env, spec.env) },
       (stream, line) => this.onLine(adapter, stream, line),
       () => idle?.feed(),
     );
+    // The pid leads the agent's process group: what an operator (or a test) needs to find its processes.
+    this.log.info({ pid: this.proc.pid, idle_timeout_s: idleS }, 'agent process started');
     if (this.cancelReason) void this.proc.terminate(this.config.cancelGraceS * 1000);
 
     let timer: NodeJS.Timeout | undefined;
@@ -164,10 +172,11 @@ class AgentRun {
       idle?.stop();
     }
     this.log.info({ exit_code: exit.code, signal: exit.signal }, 'agent exited');
-    return this.outcomeOf(exit, spec);
+    for (const event of adapter.finish?.() ?? []) this.onEvent(event);
+    return this.outcomeOf(exit, spec, adapter);
   }
 
-  private outcomeOf(exit: ProcessExit, spec: LaunchSpec): RunOutcome {
+  private outcomeOf(exit: ProcessExit, spec: LaunchSpec, adapter: AgentAdapter): RunOutcome {
     if (exit.spawnError) {
       const code = exit.spawnError.code;
       const message = `cannot run ${spec.command}: ${code ?? exit.spawnError.message}`;
@@ -175,9 +184,11 @@ class AgentRun {
     }
     if (this.cancelReason) return this.cancelled();
     if (this.stoppedBy === 'timeout') return this.failed('timeout', `timed out after ${this.task.timeout_s} s`);
-    if (this.stoppedBy === 'idle_timeout') return this.failed('idle_timeout', `no output for ${this.config.idleTimeoutS} s; the agent was stopped`);
+    if (this.stoppedBy === 'idle_timeout') return this.failed('idle_timeout', `no output for ${this.idleTimeoutS()} s; the agent was stopped`);
     // The agent hung after its final result: that result is the task's.
     if (this.stoppedBy === 'post_result') return this.completed(this.resultText());
+    const failedAnyway = exit.code === 0 ? (adapter.exitError?.(exit.code) ?? null) : null;
+    if (failedAnyway) return { ...this.failed('agent_exit_nonzero', `agent exited with code 0 after an error: ${failedAnyway}`), exit_code: 0 };
     if (exit.code === 0) return this.completed(this.resultText());
     if (exit.signal) return this.failed('agent_exit_nonzero', `agent was killed by signal ${exit.signal}`);
     // The agent's own error event says more than whatever it last printed on stderr (often start-up noise).
@@ -227,6 +238,11 @@ class AgentRun {
         this.write(`${event.text}\n`);
         break;
     }
+  }
+
+  /** The task's own metadata.idle_timeout_s (0: off) beats the worker's idle_timeout_s. */
+  private idleTimeoutS(): number {
+    return effectiveIdleTimeoutS(this.task, this.config.idleTimeoutS);
   }
 
   /** A watchdog fired: stop the agent the way a cancel does, once, unless it is already being stopped. */

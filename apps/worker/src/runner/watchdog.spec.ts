@@ -1,4 +1,4 @@
-import { IdleWatchdog } from './watchdog';
+import { effectiveIdleTimeoutS, IdleWatchdog } from './watchdog';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,5 +27,17 @@ describe('IdleWatchdog', () => {
     s.stop();
     await sleep(120);
     expect(fired).toBe(1);
+  });
+});
+
+describe('effectiveIdleTimeoutS', () => {
+  it("uses the task's metadata.idle_timeout_s over the worker's, 0 meaning no idle watchdog", () => {
+    expect(effectiveIdleTimeoutS({ idle_timeout_s: 3 }, 1800)).toBe(3);
+    expect(effectiveIdleTimeoutS({ idle_timeout_s: 0 }, 1800)).toBe(0);
+  });
+
+  it("falls back to the worker's idle_timeout_s when the task sets none", () => {
+    expect(effectiveIdleTimeoutS({ idle_timeout_s: null }, 1800)).toBe(1800);
+    expect(effectiveIdleTimeoutS({}, 600)).toBe(600);
   });
 });

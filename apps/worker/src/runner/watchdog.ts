@@ -1,3 +1,11 @@
+import type { TaskJob } from '#contracts';
+
+/** Seconds of silence before the agent is stopped: the task's own limit if it set one (0: none), else the worker's. */
+export function effectiveIdleTimeoutS(task: Pick<TaskJob, 'idle_timeout_s'>, workerIdleTimeoutS: number): number {
+  const own = task.idle_timeout_s;
+  return typeof own === 'number' && Number.isInteger(own) && own >= 0 ? own : workerIdleTimeoutS;
+}
+
 /**
  * Fires `onFire` once when `feed()` has not been called for `limitMs`. Feeding only records
  * the time (cheap on every chunk of output); the single timer re-arms itself for the rest.

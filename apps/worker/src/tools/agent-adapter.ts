@@ -31,4 +31,8 @@ export interface AgentAdapter {
   build(task: TaskJob, ctx: AdapterContext): LaunchSpec;
   /** Called once per complete stdout line (without the newline). */
   parseLine(line: string): AgentEvent[];
+  /** The process has exited: events for whatever the adapter still holds back. */
+  finish?(): AgentEvent[];
+  /** For a CLI that exits 0 after a failed run: why the run failed after all, else null. */
+  exitError?(code: number | null): string | null;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseCliArgs } from '../config/cli-args';
 import { loadWorkerConfig } from '../config/config-loader';
+import { AiderAdapter } from './aider.adapter';
 import { ClaudeCodeAdapter } from './claude-code.adapter';
 import { CodexAdapter } from './codex.adapter';
 import { GeminiAdapter } from './gemini.adapter';
@@ -64,5 +65,20 @@ describe('built-in agent CLIs in the ToolCatalog', () => {
     expect(tools.resolve('codex')).toBe(tools.resolve('codex'));
     expect(tools.resolve('gemini')).toBeInstanceOf(GeminiAdapter);
     expect(tools.resolve('gemini')).not.toBe(tools.resolve('gemini'));
+  });
+
+  it('finds aider on PATH (or tools.aider.bin) with a fresh adapter per task, and says where it looked when missing', async () => {
+    const dir = join(root, 'aider-bin');
+    const onPath = exe(dir, 'aider');
+    const tools = catalog({}, { PATH: dir });
+    expect(tools.names()).toEqual(['aider']);
+    expect(tools.resolve('aider')).toBeInstanceOf(AiderAdapter);
+    expect(tools.resolve('aider')).not.toBe(tools.resolve('aider'));
+    expect(await tools.agents()).toEqual([{ name: 'aider', bin: onPath, version: `v ${onPath}` }]);
+    const elsewhere = exe(join(root, 'venv', 'bin'), 'aider');
+    const configured = catalog({ tools: { aider: { bin: elsewhere } } }, { PATH: dir });
+    const adapter = configured.resolve('aider') as AiderAdapter;
+    expect(adapter.build({ task_id: 't', prompt: 'p', agent_type: 'build', resume_session_id: null } as never, { codebasePath: '/x', workerId: 'w' }).command).toBe(elsewhere);
+    expect(catalog({}, { PATH: '/nonexistent' }).resolve('aider')).toEqual(expect.stringContaining('looked for aider on PATH; set tools.aider.bin'));
   });
 });

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/worker-config';
 import { findExecutable, isExecutableFile } from '../system/find-executable';
 import type { AgentAdapter } from './agent-adapter';
+import { AiderAdapter } from './aider.adapter';
 import { ClaudeCodeAdapter } from './claude-code.adapter';
 import { CodexAdapter } from './codex.adapter';
 import { CommandAdapter } from './command.adapter';
@@ -42,6 +43,7 @@ export const BUILTIN_CLIS: Record<string, { exe: string; adapter: (bin: string) 
   claude_code: { exe: 'claude', adapter: (bin) => new ClaudeCodeAdapter(bin) },
   codex: { exe: 'codex', adapter: (bin) => new CodexAdapter(bin) },
   gemini: { exe: 'gemini', adapter: (bin) => new GeminiAdapter(bin), perRun: true },
+  aider: { exe: 'aider', adapter: (bin) => new AiderAdapter(bin), perRun: true },
 };
 
 /** The agent CLIs this worker can run: detected once at start, filtered by enabled_tools. */

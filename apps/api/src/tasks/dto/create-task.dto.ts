@@ -40,8 +40,9 @@ export class CreateCodebaseTaskDto {
   priority?: number;
 
   @ApiPropertyOptional({
-    example: { model: 'anthropic/claude-sonnet-4-20250514', resume_session_id: 'ses_xyz789', notify_email: 'dev@example.com', timeout_s: 1800 },
-    description: 'model, resume_session_id, notify_email and timeout_s are typed; other keys are kept as given',
+    example: { model: 'anthropic/claude-sonnet-4-20250514', resume_session_id: 'ses_xyz789', notify_email: 'dev@example.com', timeout_s: 1800, idle_timeout_s: 600 },
+    description:
+      'model, resume_session_id, notify_email, timeout_s (wall-clock limit, seconds) and idle_timeout_s (stop the agent after this many seconds without output; 0: never; default: the worker\'s idle_timeout_s) are typed; other keys are kept as given',
     type: 'object',
     additionalProperties: true,
   })

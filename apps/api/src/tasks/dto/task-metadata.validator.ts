@@ -12,15 +12,19 @@ export function taskMetadataProblem(value: unknown): string | null {
     m[key] === undefined || m[key] === null || (typeof m[key] === 'string' && (m[key] as string).length > 0 && (m[key] as string).length <= max)
       ? null
       : `metadata.${key} must be a non-empty string of at most ${max} characters`;
+  const integerIn = (key: string, min: number): string | null =>
+    m[key] === undefined || m[key] === null || (Number.isInteger(m[key]) && (m[key] as number) >= min && (m[key] as number) <= MAX_TIMEOUT_S)
+      ? null
+      : `metadata.${key} must be an integer between ${min} and ${MAX_TIMEOUT_S}`;
   const problem =
     optionalString('model', 200) ??
     optionalString('resume_session_id', 200) ??
     (m.notify_email === undefined || m.notify_email === null || (typeof m.notify_email === 'string' && isEmail(m.notify_email))
       ? null
       : 'metadata.notify_email must be an email address') ??
-    (m.timeout_s === undefined || m.timeout_s === null || (Number.isInteger(m.timeout_s) && (m.timeout_s as number) >= 1 && (m.timeout_s as number) <= MAX_TIMEOUT_S)
-      ? null
-      : `metadata.timeout_s must be an integer between 1 and ${MAX_TIMEOUT_S}`);
+    integerIn('timeout_s', 1) ??
+    // 0 turns the idle watchdog off for this task.
+    integerIn('idle_timeout_s', 0);
   if (problem) return problem;
   if (Buffer.byteLength(JSON.stringify(m)) > MAX_METADATA_BYTES) return `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`;
   return null;
