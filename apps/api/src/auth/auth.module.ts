@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { BearerAuthGuard } from './bearer-auth.guard';
+import { WorkerBindingCheck } from './worker-binding';
 
 @Module({
-  providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }],
+  providers: [WorkerBindingCheck, { provide: APP_GUARD, useClass: BearerAuthGuard }],
 })
 export class AuthModule {}

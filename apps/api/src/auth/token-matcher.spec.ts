@@ -2,13 +2,13 @@ import { bearerToken, TokenMatcher } from './token-matcher';
 
 describe('TokenMatcher', () => {
   const matcher = new TokenMatcher([
-    { name: 'admin', token: 'admin-token-0123456789' },
-    { name: 'worker', token: 'worker-token-0123456789' },
+    { name: 'admin', scope: 'admin', token: 'admin-token-0123456789' },
+    { name: 'box', scope: 'worker', workerId: 'box-1', token: 'worker-token-0123456789' },
   ]);
 
-  it('names the token that matches', () => {
-    expect(matcher.match('worker-token-0123456789')).toBe('worker');
-    expect(matcher.match('admin-token-0123456789')).toBe('admin');
+  it('gives the identity of the token that matches, never the token', () => {
+    expect(matcher.match('worker-token-0123456789')).toEqual({ name: 'box', scope: 'worker', workerId: 'box-1' });
+    expect(matcher.match('admin-token-0123456789')).toEqual({ name: 'admin', scope: 'admin' });
   });
 
   it('rejects near misses and other lengths', () => {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthToken } from '../config/api-config';
+import type { TokenIdentity } from './token-scope';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
@@ -8,17 +9,18 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * length, and every token is compared (no early exit), so timing reveals nothing about them.
  */
 export class TokenMatcher {
-  private readonly tokens: { name: string; digest: Buffer }[];
+  private readonly tokens: { identity: TokenIdentity; digest: Buffer }[];
 
   constructor(tokens: AuthToken[]) {
-    this.tokens = tokens.map((t) => ({ name: t.name, digest: digest(t.token) }));
+    this.tokens = tokens.map(({ token, ...identity }) => ({ identity, digest: digest(token) }));
   }
 
-  match(presented: string): string | null {
+  /** The identity (name, scope, bound worker) of the matching token, or null. */
+  match(presented: string): TokenIdentity | null {
     const candidate = digest(presented);
-    let found: string | null = null;
+    let found: TokenIdentity | null = null;
     for (const t of this.tokens) {
-      if (timingSafeEqual(candidate, t.digest) && found === null) found = t.name;
+      if (timingSafeEqual(candidate, t.digest) && found === null) found = t.identity;
     }
     return found;
   }

@@ -31,7 +31,7 @@ describe('loadApiConfig', () => {
       bodyLimit: '1mb',
       authDisabled: false,
     });
-    expect(c.authTokens).toEqual([{ name: 'admin', token: '0123456789abcdef0123' }]);
+    expect(c.authTokens).toEqual([{ name: 'admin', scope: 'admin', token: '0123456789abcdef0123' }]);
   });
 
   it('names every missing or wrong variable at once', () => {

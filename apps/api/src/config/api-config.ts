@@ -3,12 +3,13 @@
  * is reported at once, naming the variable, and the process does not start with a bad config.
  */
 import { parseWebhookPublicKey } from '../email/webhook-signature';
+import { parseTokenIdentity, type TokenIdentity } from '../auth/token-scope';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface AuthToken {
-  name: string;
+/** One entry of A2A_AUTH_TOKENS: who it speaks for (name, scope, bound worker) and the secret. */
+export interface AuthToken extends TokenIdentity {
   token: string;
 }
 
@@ -149,7 +150,10 @@ class EnvReader {
   }
 }
 
-/** `name:token,name:token`; the token may itself contain ':'. */
+/**
+ * `name:token,name@client:token,name@worker/<worker_id>:token`: everything before the first ':'
+ * is the name and its optional scope (none = admin); the token may itself contain ':'.
+ */
 export function parseAuthTokens(raw: string | undefined, problems: string[]): AuthToken[] {
   if (!raw) return [];
   const tokens: AuthToken[] = [];
@@ -158,15 +162,20 @@ export function parseAuthTokens(raw: string | undefined, problems: string[]): Au
     const item = entry.trim();
     if (!item) return;
     const sep = item.indexOf(':');
-    const name = sep > 0 ? item.slice(0, sep).trim() : '';
+    const label = sep > 0 ? item.slice(0, sep).trim() : '';
     const token = sep > 0 ? item.slice(sep + 1).trim() : '';
-    if (!name || !token) {
-      problems.push(`A2A_AUTH_TOKENS entry ${i + 1} must look like name:token`);
+    if (!label || !token) {
+      problems.push(`A2A_AUTH_TOKENS entry ${i + 1} must look like name:token (or name@client:token, name@worker/<worker_id>:token)`);
       return;
     }
-    if (names.has(name)) problems.push(`A2A_AUTH_TOKENS names must be unique, "${name}" appears twice`);
-    names.add(name);
-    tokens.push({ name, token });
+    const identity = parseTokenIdentity(label);
+    if (typeof identity === 'string') {
+      problems.push(`A2A_AUTH_TOKENS entry ${i + 1} ("${label}"): ${identity}`);
+      return;
+    }
+    if (names.has(identity.name)) problems.push(`A2A_AUTH_TOKENS names must be unique, "${identity.name}" appears twice`);
+    names.add(identity.name);
+    tokens.push({ ...identity, token });
   });
   return tokens;
 }

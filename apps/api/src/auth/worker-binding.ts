@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { ApiRequest } from '../common/http-types';
+import { Sql } from '../database/sql';
+import type { WorkerBinding } from './route-policy';
+
+const field = (source: unknown, key: string): unknown =>
+  typeof source === 'object' && source !== null && !Array.isArray(source) ? (source as Record<string, unknown>)[key] : undefined;
+
+const shown = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : 'none');
+
+/**
+ * Checks that a request made with a worker-scoped token acts for that token's worker only.
+ * Runs before validation, so it reads the raw body/params/query; a resource that does not exist
+ * passes through (the route answers 404 and reveals nothing about other workers).
+ */
+@Injectable()
+export class WorkerBindingCheck {
+  constructor(private readonly sql: Sql) {}
+
+  /** null when the request acts for `workerId`; otherwise why not (for the 403 message). */
+  async refusal(binding: WorkerBinding, req: ApiRequest, workerId: string): Promise<string | null> {
+    switch (binding) {
+      case 'any':
+        return null;
+      case 'body.worker_id': {
+        const value = field(req.body, 'worker_id');
+        return value === workerId ? null : `the body's worker_id must be "${workerId}" (got ${shown(value)})`;
+      }
+      case 'param.id':
+        return req.params?.id === workerId ? null : `it may only act on worker "${workerId}", not "${req.params?.id}"`;
+      case 'query.worker_id': {
+        const value = field(req.query, 'worker_id');
+        return value === workerId ? null : `the worker_id query parameter must be "${workerId}" (got ${shown(value)})`;
+      }
+      case 'task':
+        return this.taskRefusal(req.params?.id, workerId);
+      case 'codebase':
+        return this.codebaseRefusal(req.params?.id, workerId);
+    }
+  }
+
+  private async taskRefusal(taskId: string | undefined, workerId: string): Promise<string | null> {
+    if (!taskId) return null;
+    const row = await this.sql.one<{ worker_id: string | null; codebase_worker_id: string | null }>(
+      `SELECT t.worker_id, c.worker_id AS codebase_worker_id FROM tasks t LEFT JOIN codebases c ON c.id = t.codebase_id WHERE t.id = $1`,
+      [taskId],
+    );
+    if (!row || row.worker_id === workerId || row.codebase_worker_id === workerId) return null;
+    return `task ${taskId} is neither run by worker "${workerId}" nor in one of its codebases`;
+  }
+
+  private async codebaseRefusal(codebaseId: string | undefined, workerId: string): Promise<string | null> {
+    if (!codebaseId) return null;
+    const row = await this.sql.one<{ worker_id: string | null }>(`SELECT worker_id FROM codebases WHERE id = $1`, [codebaseId]);
+    if (!row || row.worker_id === workerId) return null;
+    return `codebase ${codebaseId} does not belong to worker "${workerId}"`;
+  }
+}
