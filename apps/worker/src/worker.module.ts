@@ -24,6 +24,8 @@ import { ExecuteTaskUseCase } from './tasks/execute-task.usecase';
 import { HandleRegistrationUseCase } from './tasks/handle-registration.usecase';
 import { RunningTasks } from './tasks/running-tasks';
 import { SlotSemaphore } from './tasks/slot-semaphore';
+import { createSessionReaders, SESSION_READERS } from './sessions/session-readers';
+import { SessionSyncService } from './sessions/session-sync.service';
 import { CLOCK, LOGGER, REDACTOR, WORKER_CONFIG } from './tokens';
 import { execVersionProbe, ToolCatalog } from './tools/tool-catalog';
 import { WORKER_VERSION } from './version';
@@ -61,6 +63,11 @@ export class WorkerModule {
         useFactory: () => new ResourceProbe(() => config.codebases.find((c) => existsSync(c.path))?.path ?? homedir()),
       },
       { provide: SlotSemaphore, useFactory: () => new SlotSemaphore(config.maxConcurrent) },
+      {
+        provide: SESSION_READERS,
+        useFactory: (tools: ToolCatalog, logger: Logger) => createSessionReaders(tools, Object.keys(config.tools), logger),
+        inject: [ToolCatalog, LOGGER],
+      },
     ];
     const services: Provider[] = [
       CodebaseDirectory,
@@ -75,6 +82,7 @@ export class WorkerModule {
       HeartbeatService,
       WorkerRegistrar,
       HttpTaskPoller,
+      SessionSyncService,
       WorkerDaemon,
     ];
     return { module: WorkerModule, providers: [...edges, ...services, ...(options.overrides ?? [])], exports: [WorkerDaemon] };

@@ -53,6 +53,8 @@ export interface FakeOptions {
   queuePrefix: string;
   redisUrl: string | null;
   heartbeatIntervalS?: number;
+  /** Handed to the worker at registration; 0 (default) keeps its session sync off, so it runs no CLI of its own. */
+  sessionSyncIntervalS?: number;
 }
 
 export class FakeControlPlane {
@@ -200,7 +202,7 @@ export class FakeControlPlane {
       const response: RegisterWorkerResponse = {
         worker: { id: r.worker_id, name: r.name } as RegisterWorkerResponse['worker'],
         heartbeat_interval_s: this.opts.heartbeatIntervalS ?? 1,
-        session_sync_interval_s: 60,
+        session_sync_interval_s: this.opts.sessionSyncIntervalS ?? 0,
         redis_url: this.opts.redisUrl,
         queue_prefix: this.opts.queuePrefix,
       };

@@ -205,7 +205,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     authDisabled,
     heartbeatIntervalS: r.int('HEARTBEAT_INTERVAL_S', 10, 1, 3600),
     workerOfflineAfterMissed: r.int('WORKER_OFFLINE_AFTER_MISSED', 3, 2, 1000),
-    sessionSyncIntervalS: r.int('SESSION_SYNC_INTERVAL_S', 60, 1, 86400),
+    sessionSyncIntervalS: r.int('SESSION_SYNC_INTERVAL_S', 60, 0, 86400),
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
     queuePrefix: r.matching('QUEUE_PREFIX', /^[A-Za-z0-9{}_.-]{1,64}$/, 'bull', 'letters, digits, {}, _, . or - (no ":")'),
     shareRedisUrl: r.bool('SHARE_REDIS_URL', true),

@@ -7,6 +7,8 @@ import {
   type OutputChunkRequest,
   type RegisterWorkerRequest,
   type RegisterWorkerResponse,
+  type SessionSyncRequest,
+  type SessionSyncResponse,
   type TaskStatusUpdate,
   type TaskView,
   type WorkerView,
@@ -83,6 +85,11 @@ export class ControlPlaneClient {
 
   async sendOutput(taskId: string, body: OutputChunkRequest, signal?: AbortSignal, correlationId?: string | null): Promise<void> {
     await this.http.request('POST', this.taskPath(taskId, 'output'), { body, retry: OUTPUT, signal, correlationId });
+  }
+
+  /** Agent sessions of one codebase (sessions/sync). 404: unknown codebase; 409: not this worker's. */
+  syncSessions(codebaseId: string, body: SessionSyncRequest): Promise<SessionSyncResponse> {
+    return this.http.request('POST', `${API_PREFIX}/codebases/${encodeURIComponent(codebaseId)}/sessions/sync`, { body, retry: BRIEF });
   }
 
   getTask(taskId: string): Promise<TaskView> {

@@ -9,6 +9,7 @@ import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { JobProcessor } from '../queues/job-processor';
 import { QueueConsumers } from '../queues/queue-consumers';
 import { RedisConnections } from '../queues/redis-connections';
+import { SessionSyncService } from '../sessions/session-sync.service';
 import type { Clock } from '../system/clock';
 import { CodebaseDirectory } from '../tasks/codebase-directory';
 import { RunningTasks } from '../tasks/running-tasks';
@@ -49,6 +50,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
     private readonly redis: RedisConnections,
     private readonly control: ControlListener,
     private readonly poller: HttpTaskPoller,
+    private readonly sessionSync: SessionSyncService,
   ) {
     codebases.on('changed', () => void this.reconcileQueues());
   }
@@ -82,6 +84,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
       if (redisUrl) this.redisRetry = this.retryRedis(redisUrl);
     }
     this.heartbeat.start({ onResponse: (res) => this.applyHeartbeat(res), onForgotten: () => this.reRegister() });
+    this.sessionSync.start(registration.session_sync_interval_s);
   }
 
   /** A cancel from the control channel or a heartbeat: idempotent. */
@@ -110,7 +113,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
     this.mode = 'draining';
     this.stopping.abort();
     this.processor.stopTakingWork();
-    await Promise.all([this.consumers.pauseAll(), this.poller.stop(), this.redisRetry]);
+    await Promise.all([this.consumers.pauseAll(), this.poller.stop(), this.redisRetry, this.sessionSync.stop()]);
     if (!(await this.running.whenEmpty(graceMs))) {
       this.logger.warn({ running_tasks: this.running.size }, 'grace period over: cancelling the remaining tasks');
       this.running.cancelAll('worker_shutdown');

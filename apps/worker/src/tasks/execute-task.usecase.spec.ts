@@ -5,6 +5,7 @@ import type { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { ApiError, NetworkError } from '../control-plane/http-transport';
 import type { ActiveRun, AgentRunService } from '../runner/agent-run.service';
 import type { RunOutcome } from '../runner/run-outcome';
+import type { SessionSyncService } from '../sessions/session-sync.service';
 import { ExecuteTaskUseCase } from './execute-task.usecase';
 import { RunningTasks } from './running-tasks';
 import { SlotSemaphore } from './slot-semaphore';
@@ -94,5 +95,18 @@ describe('ExecuteTaskUseCase', () => {
     expect(s.updates).toEqual([
       { worker_id: 'w1', attempt: 1, status: 'failed', failure_reason: 'agent_exit_nonzero', error: 'agent exited with code 3', exit_code: 3, output_truncated: true },
     ]);
+  });
+  it('after reporting, asks for a prompt session sync of the codebase (agent runs only)', async () => {
+    const syncSoon = jest.fn();
+    const sessions = { syncSoon } as unknown as SessionSyncService;
+    for (const agentType of ['build', 'echo']) {
+      const s = setup(async () => ({ task: {} as ClaimResponse['task'], attempt: 1, output_offset: 0 }));
+      const usecase = new ExecuteTaskUseCase(config, pino({ level: 'silent' }), s.client, s.runs, s.running, s.slots, sessions);
+      const done = usecase.execute({ ...task, agent_type: agentType, tool: 'claude_code' });
+      await new Promise((r) => setImmediate(r));
+      s.finish();
+      await done;
+    }
+    expect(syncSoon.mock.calls).toEqual([['cb', 'claude_code']]);
   });
 });

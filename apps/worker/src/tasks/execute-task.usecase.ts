@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { TaskJob, TaskStatusUpdate } from '#contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { BUILTIN_AGENT_TYPES, type TaskJob, type TaskStatusUpdate } from '#contracts';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/worker-config';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { ApiError } from '../control-plane/http-transport';
 import { AgentRunService } from '../runner/agent-run.service';
 import type { RunOutcome } from '../runner/run-outcome';
+import { SessionSyncService } from '../sessions/session-sync.service';
 import { LOGGER, WORKER_CONFIG } from '../tokens';
 import { RunningTasks } from './running-tasks';
 import { SlotSemaphore, SlotWaitAborted } from './slot-semaphore';
@@ -32,6 +33,7 @@ export class ExecuteTaskUseCase {
     private readonly runs: AgentRunService,
     private readonly running: RunningTasks,
     private readonly slots: SlotSemaphore,
+    @Optional() private readonly sessions?: SessionSyncService,
   ) {}
 
   async execute(task: TaskJob, opts: { signal?: AbortSignal } = {}): Promise<ExecuteResult> {
@@ -69,6 +71,9 @@ export class ExecuteTaskUseCase {
       try {
         const outcome = await run.outcome;
         await this.report(task, claim.attempt, outcome, runLog);
+        if (task.codebase_id && outcome.status !== 'lost' && !(BUILTIN_AGENT_TYPES as readonly string[]).includes(task.agent_type)) {
+          this.sessions?.syncSoon(task.codebase_id, task.tool ?? this.config.defaultTool);
+        }
         return { kind: 'done', outcome };
       } finally {
         this.running.remove(task.task_id);
