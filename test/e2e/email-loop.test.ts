@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { Client } from 'pg';
 import { replyAddressForTask, verifyReplyAddress } from '#domain';
-import { firstAddress, type SmtpCapture, startSmtpCapture } from '../integration/api/email-smtp-capture';
+import { firstAddress, type SmtpCapture, startSmtpCapture } from '../support/smtp-capture';
 import { startModelServer, textOf, type ModelServer } from '../model-server/model-server';
 import { agentWorkerEnv, describeWithCli, gitCodebase, writeOpencodeConfig } from './support/agents';
 import { Fleet } from './support/fleet';

@@ -4,7 +4,7 @@
  */
 import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
-import { type SmtpCapture, startSmtpCapture } from './email-smtp-capture';
+import { type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture';
 
 describe('per-codebase notification address', () => {
   let smtp: SmtpCapture;

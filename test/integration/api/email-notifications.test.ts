@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import { verifyReplyAddress } from '#domain';
 import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
+import { type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture';
 
 const SECRET = 'email-test-signing-secret-0123456789';
 const DOMAIN = 'reply.codefleet.test';
@@ -28,41 +27,6 @@ interface EmailRow {
 const emailRows = (api: TestApi, taskId: string) =>
   api.app.get(DataSource).query(`SELECT * FROM emails WHERE task_id = $1 ORDER BY created_at`, [taskId]) as Promise<EmailRow[]>;
 
-/** A real SMTP server on 127.0.0.1 that keeps every message it receives. */
-async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: ParsedMail[]; envelopes: string[][]; rejectNext: { count: number } }> {
-  const rejectNext = { count: 0 };
-  const mails: ParsedMail[] = [];
-  const envelopes: string[][] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    hideSTARTTLS: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(_address, _session, callback) {
-      if (rejectNext.count > 0) {
-        rejectNext.count--;
-        const err = new Error('mailbox temporarily unavailable') as Error & { responseCode: number };
-        err.responseCode = 451;
-        callback(err);
-        return;
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          envelopes.push(session.envelope.rcptTo.map((r) => r.address));
-          mails.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { server, port, mails, envelopes, rejectNext };
-}
-
 async function runTask(api: TestApi, worker: FakeWorker, codebaseId: string, body: Record<string, unknown>, finish: Record<string, unknown>) {
   const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { prompt: 'Fix the login bug', ...body }).expect(201)).body as { id: string };
   const claim = await worker.claim(task.id);
@@ -72,15 +36,15 @@ async function runTask(api: TestApi, worker: FakeWorker, codebaseId: string, bod
 }
 
 describe('email notifications over SMTP, and the reply loop', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpCapture;
   let api: TestApi;
   let worker: FakeWorker;
   let codebaseId: string;
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpCapture();
     api = await startTestApi({
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      SMTP_URL: smtp.url,
       EMAIL_FROM: 'Codefleet <bot@codefleet.test>',
       NOTIFICATION_EMAIL: 'ops@example.com',
       EMAIL_INBOUND_DOMAIN: DOMAIN,
@@ -93,7 +57,7 @@ describe('email notifications over SMTP, and the reply loop', () => {
   });
   afterAll(async () => {
     await api?.close();
-    await new Promise<void>((resolve) => smtp?.server.close(() => resolve()));
+    await smtp?.close();
   });
 
   it('sends the notification to metadata.notify_email with a signed Reply-To and threading headers', async () => {

@@ -7,7 +7,7 @@ import { StuckNotificationSweeper } from '../../../apps/api/src/email/stuck-noti
 import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 import { deleteKeysWithPrefix } from '../../support/test-redis';
-import { type SmtpCapture, startSmtpCapture } from './email-smtp-capture';
+import { type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture';
 
 interface EmailRow {
   id: string;

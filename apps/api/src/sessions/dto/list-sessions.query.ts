@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IntInRange, PageCursor } from '../../common/page-query';
 
 export const DEFAULT_SESSION_PAGE = 50;
 export const MAX_SESSION_PAGE = 500;
@@ -8,8 +8,6 @@ export const DEFAULT_DETAIL_MESSAGES = 200;
 export const MAX_DETAIL_MESSAGES = 1000;
 export const DEFAULT_MESSAGE_PAGE = 100;
 export const MAX_MESSAGE_PAGE = 500;
-
-const limitMessage = (max: number) => `limit must be an integer between 1 and ${max}`;
 
 export class ListSessionsQuery {
   @ApiPropertyOptional({ example: 'auth module', description: 'Case-insensitive text in the title, summary or any message' })
@@ -24,43 +22,22 @@ export class ListSessionsQuery {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'agent_type must be 1-64 letters, digits, ".", "_" or "-"' })
   agent_type?: string;
 
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: MAX_SESSION_PAGE, default: DEFAULT_SESSION_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: limitMessage(MAX_SESSION_PAGE) })
-  @Min(1, { message: limitMessage(MAX_SESSION_PAGE) })
-  @Max(MAX_SESSION_PAGE, { message: limitMessage(MAX_SESSION_PAGE) })
+  @IntInRange('limit', MAX_SESSION_PAGE, DEFAULT_SESSION_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page (opaque)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @PageCursor()
   cursor?: string;
 }
 
 export class SessionDetailQuery {
-  @ApiPropertyOptional({ example: 200, minimum: 1, maximum: MAX_DETAIL_MESSAGES, default: DEFAULT_DETAIL_MESSAGES, description: 'How many of the most recent messages' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: `messages_limit must be an integer between 1 and ${MAX_DETAIL_MESSAGES}` })
-  @Min(1, { message: `messages_limit must be an integer between 1 and ${MAX_DETAIL_MESSAGES}` })
-  @Max(MAX_DETAIL_MESSAGES, { message: `messages_limit must be an integer between 1 and ${MAX_DETAIL_MESSAGES}` })
+  @IntInRange('messages_limit', MAX_DETAIL_MESSAGES, DEFAULT_DETAIL_MESSAGES, 'How many of the most recent messages')
   messages_limit?: number;
 }
 
 export class ListSessionMessagesQuery {
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: MAX_MESSAGE_PAGE, default: DEFAULT_MESSAGE_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: limitMessage(MAX_MESSAGE_PAGE) })
-  @Min(1, { message: limitMessage(MAX_MESSAGE_PAGE) })
-  @Max(MAX_MESSAGE_PAGE, { message: limitMessage(MAX_MESSAGE_PAGE) })
+  @IntInRange('limit', MAX_MESSAGE_PAGE, DEFAULT_MESSAGE_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page (opaque)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @PageCursor()
   cursor?: string;
 }

@@ -9,6 +9,8 @@ export interface SmtpCapture {
   envelopes: string[][];
   /** Recipients answered with a permanent 550 (every attempt fails). */
   refuse: Set<string>;
+  /** The next `count` recipients get a temporary 451 (the sender should retry). */
+  rejectNext: { count: number };
   /** Mails whose X-Codefleet-Task-Id header is this task. */
   forTask(taskId: string): ParsedMail[];
   close(): Promise<void>;
@@ -19,15 +21,18 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const mails: ParsedMail[] = [];
   const envelopes: string[][] = [];
   const refuse = new Set<string>();
+  const rejectNext = { count: 0 };
   const server = new SMTPServer({
     authOptional: true,
     hideSTARTTLS: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      if (refuse.has(address.address.toLowerCase())) {
-        const err = new Error('mailbox unavailable') as Error & { responseCode: number };
-        err.responseCode = 550;
+      const permanent = refuse.has(address.address.toLowerCase());
+      if (permanent || rejectNext.count > 0) {
+        if (!permanent) rejectNext.count--;
+        const err = new Error(permanent ? 'mailbox unavailable' : 'mailbox temporarily unavailable') as Error & { responseCode: number };
+        err.responseCode = permanent ? 550 : 451;
         callback(err);
         return;
       }
@@ -50,6 +55,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     mails,
     envelopes,
     refuse,
+    rejectNext,
     forTask: (taskId) => mails.filter((m) => m.headers.get('x-codefleet-task-id') === taskId),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
