@@ -12,10 +12,12 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MonitorModule } from './monitor/monitor.module';
 import { OutputModule } from './output/output.module';
 import { QueueModule } from './queue/queue.module';
+import { QueueBoardModule } from './queue-board/queue-board.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TaskEventsModule } from './tasks/task-events';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkersModule } from './workers/workers.module';
+import { WorkerStreamModule } from './worker-stream/worker-stream.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +37,7 @@ export class AppModule {
         }),
         AuthModule,
         WorkersModule,
+        WorkerStreamModule,
         CodebasesModule,
         TasksModule,
         OutputModule,
@@ -42,6 +45,7 @@ export class AppModule {
         EmailModule,
         MonitorModule,
         HealthModule,
+        QueueBoardModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };

@@ -9,6 +9,7 @@ import { ControlPlaneClient } from './control-plane/control-plane.client';
 import { HttpTransport } from './control-plane/http-transport';
 import { HeartbeatService } from './lifecycle/heartbeat.service';
 import { HttpTaskPoller } from './lifecycle/http-task-poller';
+import { TaskStreamClient } from './lifecycle/task-stream-client';
 import { WorkerDaemon } from './lifecycle/worker-daemon';
 import { WorkerRegistrar } from './lifecycle/worker-registrar';
 import { createLogger } from './logging/logger';
@@ -81,6 +82,7 @@ export class WorkerModule {
       ControlListener,
       HeartbeatService,
       WorkerRegistrar,
+      TaskStreamClient,
       HttpTaskPoller,
       SessionSyncService,
       WorkerDaemon,

@@ -13,11 +13,12 @@
  * - body.worker_id: the JSON body's worker_id is W (the API's fencing then checks the task);
  * - param.id: the :id path parameter is W;
  * - query.worker_id: the worker_id query parameter is W (the HTTP fallback's poll);
+ * - header.worker_id: the worker_id (or X-Worker-Id) header is W (the HTTP fallback's task stream);
  * - task: :id is a task that W runs or that belongs to one of W's codebases;
  * - codebase: :id is one of W's codebases;
  * - any: no binding (the active-worker list the registration hand-off reads).
  */
-export type WorkerBinding = 'body.worker_id' | 'param.id' | 'query.worker_id' | 'task' | 'codebase' | 'any';
+export type WorkerBinding = 'body.worker_id' | 'param.id' | 'query.worker_id' | 'header.worker_id' | 'task' | 'codebase' | 'any';
 
 export interface RouteRule {
   /** Client tokens (CI, people) may call it. */
@@ -51,6 +52,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RouteRule>> = {
   'POST /v1/agent/workers/:id/unregister': workerOnly('param.id'),
   'GET /v1/agent/workers': both('any'),
   'GET /v1/agent/workers/:id': both('param.id'),
+  'GET /v1/worker/tasks/stream': workerOnly('header.worker_id'), // the HTTP fallback's task_available stream
 
   // Codebases: workers register theirs (body worker_id) and read theirs; only clients register by path, edit or delete
   'POST /v1/agent/codebases': both('body.worker_id'),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiRequest } from '../common/http-types';
 import { Sql } from '../database/sql';
+import { workerIdFromHeaders } from '../worker-stream/stream-headers';
 import type { WorkerBinding } from './route-policy';
 
 const field = (source: unknown, key: string): unknown =>
@@ -31,6 +32,10 @@ export class WorkerBindingCheck {
       case 'query.worker_id': {
         const value = field(req.query, 'worker_id');
         return value === workerId ? null : `the worker_id query parameter must be "${workerId}" (got ${shown(value)})`;
+      }
+      case 'header.worker_id': {
+        const value = workerIdFromHeaders(req.headers);
+        return value === workerId ? null : `the worker_id header must be "${workerId}" (got ${shown(value)})`;
       }
       case 'task':
         return this.taskRefusal(req.params?.id, workerId);

@@ -14,6 +14,7 @@ export type TaskChangeListener = (task: TaskRow) => void;
 @Injectable()
 export class TaskEvents {
   private readonly listeners: TaskChangeListener[] = [];
+  private readonly queuedListeners: TaskChangeListener[] = [];
 
   constructor(
     private readonly live: LiveEvents,
@@ -25,9 +26,15 @@ export class TaskEvents {
     this.listeners.push(listener);
   }
 
+  /** Other features (the worker task stream) hear about tasks that entered `pending`. */
+  onQueued(listener: TaskChangeListener): void {
+    this.queuedListeners.push(listener);
+  }
+
   /** A task entered `pending` (created or requeued). */
   queued(task: TaskRow): void {
     this.metrics.taskEntered(task);
+    for (const listener of this.queuedListeners) listener(task);
   }
 
   /** Tasks that entered `running` or a terminal status. */

@@ -15,6 +15,9 @@ import {
 } from '#contracts';
 import { ApiError, type HttpTransport, type RetryPolicy } from './http-transport';
 
+/** Outside the /v1/agent prefix, as documented (seed 001). */
+export const WORKER_TASK_STREAM_PATH = '/v1/worker/tasks/stream';
+
 /** Startup and re-registration: keep trying until stopped. */
 const FOREVER: RetryPolicy = { attempts: Infinity, baseDelayMs: 1000, maxDelayMs: 30_000 };
 /** Idempotent writes that matter (status callbacks, codebase registration): about two minutes. */
@@ -111,6 +114,18 @@ export class ControlPlaneClient {
       query: { status: 'pending', worker_id: workerId },
     });
     return listOf<TaskView>(body, 'tasks');
+  }
+
+  /**
+   * The HTTP fallback's push channel (seed 001: GET /v1/worker/tasks/stream with X-Codebases and
+   * X-Capabilities): an open text/event-stream response of `task_available` events.
+   */
+  openTaskStream(workerId: string, codebaseIds: string[], capabilities: string[], signal: AbortSignal): Promise<Response> {
+    return this.http.openStream(
+      WORKER_TASK_STREAM_PATH,
+      { worker_id: workerId, 'x-worker-id': workerId, 'x-codebases': codebaseIds.join(','), 'x-capabilities': capabilities.join(',') },
+      signal,
+    );
   }
 
   private taskPath(taskId: string, sub?: string): string {

@@ -92,6 +92,36 @@ export class HttpTransport {
     }
   }
 
+  /**
+   * Opens a long-lived GET (a server-sent event stream) and returns the response once its
+   * headers are in; the body is the caller's to read. Only the wait for the headers times out.
+   * Throws ApiError for a non-2xx answer (with its JSON body) and NetworkError when unreachable.
+   */
+  async openStream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+    const url = new URL(this.opts.baseUrl + path);
+    const all: Record<string, string> = { accept: 'text/event-stream', 'user-agent': this.opts.userAgent, ...headers };
+    if (this.opts.token) all.authorization = `Bearer ${this.opts.token}`;
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(new DOMException('timed out', 'TimeoutError')), this.opts.timeoutMs);
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, { method: 'GET', headers: all, signal: AbortSignal.any([connect.signal, signal]) });
+    } catch (err) {
+      throw new NetworkError('GET', path, err);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.ok) return res;
+    const text = await res.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
+    } catch {
+      // keep the raw text for the error message
+    }
+    throw new ApiError('GET', path, res.status, body || res.statusText);
+  }
+
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(this.opts.baseUrl + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);

@@ -4,14 +4,18 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/worker-config';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import type { Clock } from '../system/clock';
+import { CodebaseDirectory } from '../tasks/codebase-directory';
 import { ExecuteTaskUseCase } from '../tasks/execute-task.usecase';
 import { SlotSemaphore } from '../tasks/slot-semaphore';
 import { CLOCK, LOGGER, WORKER_CONFIG } from '../tokens';
+import { TaskStreamClient } from './task-stream-client';
 
 /**
- * The HTTP fallback when Redis cannot be reached (seed 000 "Task Polling"): every
- * poll_interval, list this worker's pending tasks and claim them with the same claim
- * protocol as the queues (409 = another delivery got it). One task per codebase at a time.
+ * The HTTP fallback when Redis cannot be reached (seed 000 "Task Polling"): list this worker's
+ * pending tasks and claim them with the same claim protocol as the queues (409 = another
+ * delivery got it). One task per codebase at a time. A poll runs at once when the task stream
+ * announces a task (seed 001 "Reactive Execution") and when a task ends; every poll_interval
+ * as the safety net.
  */
 @Injectable()
 export class HttpTaskPoller {
@@ -19,6 +23,9 @@ export class HttpTaskPoller {
   private stopped = new AbortController();
   private readonly busyCodebases = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The poll now running, and whether another was asked for meanwhile (polls never overlap). */
+  private polling: Promise<void> | null = null;
+  private pollAgain = false;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -27,29 +34,61 @@ export class HttpTaskPoller {
     private readonly client: ControlPlaneClient,
     private readonly executeTask: ExecuteTaskUseCase,
     private readonly slots: SlotSemaphore,
-  ) {}
+    private readonly stream: TaskStreamClient,
+    codebases: CodebaseDirectory,
+  ) {
+    codebases.on('changed', () => this.stream.restart());
+  }
 
   get running(): boolean {
     return this.loop !== null;
+  }
+
+  /** A poll is under way (or asked for): tests wait for quiet before proving the stream path. */
+  get pollInFlight(): boolean {
+    return this.polling !== null;
   }
 
   start(): void {
     if (this.loop) return;
     this.stopped = new AbortController();
     this.logger.warn({ poll_interval_s: this.config.pollIntervalS }, 'HTTP fallback: polling the control plane for pending tasks');
+    this.stream.start(() => void this.pollSoon());
     this.loop = (async () => {
       while (!this.stopped.signal.aborted) {
-        await this.pollOnce().catch((err: Error) => this.logger.debug({ err: err.message }, 'poll failed'));
+        await this.pollSoon();
         await this.clock.sleep(this.config.pollIntervalS * 1000, this.stopped.signal);
       }
     })();
   }
 
-  /** Stops polling; tasks already started go on (they are tracked as running tasks). */
+  /** Stops polling and the stream; tasks already started go on (they are tracked as running tasks). */
   async stop(): Promise<void> {
     this.stopped.abort();
-    await this.loop;
+    await Promise.all([this.loop, this.stream.stop(), this.polling]);
     this.loop = null;
+  }
+
+  /** A poll now, or right after the one running (a burst of announcements costs one or two lists). */
+  pollSoon(): Promise<void> {
+    if (this.stopped.signal.aborted) return Promise.resolve();
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.pollAgain = false;
+          await this.pollOnce().catch((err: Error) => this.logger.debug({ err: err.message }, 'poll failed'));
+        } while (this.pollAgain && !this.stopped.signal.aborted);
+      } finally {
+        // Cleared in the same turn as the last check, so no request falls between them.
+        this.polling = null;
+      }
+    };
+    this.polling = run();
+    return this.polling;
   }
 
   /** Waits for the tasks this poller started. */
@@ -73,6 +112,8 @@ export class HttpTaskPoller {
         .finally(() => {
           this.busyCodebases.delete(key);
           this.inFlight.delete(p);
+          // The codebase (and a slot) is free: the next waiting task need not wait for poll_interval.
+          void this.pollSoon();
         });
       this.inFlight.add(p);
     }
