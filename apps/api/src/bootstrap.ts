@@ -13,6 +13,7 @@ import { type ApiConfig, configWarnings } from './config/api-config';
 import { runMigrationsLocked } from './database/run-migrations';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { mountQueueBoard } from './queue-board/mount-queue-board';
 import { setupSwagger } from './swagger';
 
 export interface ApiAppOptions {
@@ -37,9 +38,11 @@ export async function createApiApp(config: ApiConfig, options: ApiAppOptions = {
     await runMigrationsLocked(app.get(DataSource), { log: (message) => logger.info(message) });
 
     app.disable('x-powered-by');
+    app.set('trust proxy', config.trustProxy); // TRUST_PROXY: req.ip is the client behind a load balancer
     app.use(correlationIdMiddleware);
     app.use(requestLoggingMiddleware(logger));
     app.use(httpMetricsMiddleware(app.get(MetricsService)));
+    mountQueueBoard(app, config); // before the body parsers: refused requests are not parsed
     for (const parser of bodyParsers(config.bodyLimit)) app.use(parser);
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new ApiExceptionFilter());

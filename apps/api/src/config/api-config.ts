@@ -2,6 +2,7 @@
  * The API's configuration, read once from the environment and validated at boot. Every problem
  * is reported at once, naming the variable, and the process does not start with a bad config.
  */
+import { isIP } from 'node:net';
 import { parseWebhookPublicKey } from '../email/webhook-signature';
 import { parseTokenIdentity, type TokenIdentity } from '../auth/token-scope';
 
@@ -34,7 +35,17 @@ export interface ApiConfig {
   sseKeepAliveS: number;
   /** Notifications and the inbound reply webhook; every field optional (email off when unset). */
   email: EmailConfig;
+  /** Serve the Bull Board queue UI at /admin/queues (admin tokens only). */
+  queueBoardEnabled: boolean;
+  /**
+   * Express's `trust proxy` setting (TRUST_PROXY): which hops may set X-Forwarded-For, so that
+   * `req.ip` (rate limits, logs) is the client behind a load balancer. false trusts none.
+   */
+  trustProxy: TrustProxy;
 }
+
+/** false (default), true (every hop), a hop count, or addresses/CIDRs/Express presets. */
+export type TrustProxy = boolean | number | string[];
 
 export interface EmailConfig {
   sendgridApiKey?: string;
@@ -215,9 +226,52 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 1200, 0),
     sseKeepAliveS: r.int('SSE_KEEPALIVE_S', 15, 1, 300),
     email: loadEmailConfig(r),
+    queueBoardEnabled: r.bool('QUEUE_BOARD_ENABLED', true),
+    trustProxy: parseTrustProxy(r.raw('TRUST_PROXY'), r.problems),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** The names Express (proxy-addr) knows for address ranges. */
+const TRUST_PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: `false`, `true`, a hop count (trust that many proxies in front of the API), or a
+ * comma list of addresses, CIDRs and the presets loopback/linklocal/uniquelocal. Checked here
+ * because Express would only fail on a bad entry at the first request.
+ */
+export function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined) return false;
+  const v = raw.toLowerCase();
+  if (v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops <= 100) return hops;
+    problems.push(`TRUST_PROXY hop count must be between 0 and 100, got "${raw}"`);
+    return false;
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.filter((e) => !TRUST_PROXY_PRESETS.includes(e.toLowerCase()) && !isAddressOrCidr(e));
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be false, true, a hop count or a comma list of addresses/CIDRs (or loopback, linklocal, uniquelocal); ` +
+        `not understood: ${(bad.length ? bad : [raw]).map((b) => `"${b}"`).join(', ')}`,
+    );
+    return false;
+  }
+  return entries.map((e) => (TRUST_PROXY_PRESETS.includes(e.toLowerCase()) ? e.toLowerCase() : e));
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  const address = slash < 0 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const bits = entry.slice(slash + 1);
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 const SIMPLE_EMAIL = /^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/;

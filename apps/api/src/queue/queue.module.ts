@@ -8,6 +8,6 @@ import { TaskQueue } from './task-queue';
 @Global()
 @Module({
   providers: [RedisConnections, QueueRegistry, TaskQueue, LiveEvents, ChannelSubscriber],
-  exports: [RedisConnections, TaskQueue, LiveEvents, ChannelSubscriber],
+  exports: [RedisConnections, QueueRegistry, TaskQueue, LiveEvents, ChannelSubscriber],
 })
 export class QueueModule {}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { buildChildEnv } from '../runner/child-env';
 import type { ToolCatalog } from '../tools/tool-catalog';
+import { AiderSessionReader } from './aider-sessions';
 import { ClaudeCodeSessionReader } from './claude-code-sessions';
 import { CodexSessionReader } from './codex-sessions';
 import { GeminiSessionReader } from './gemini-sessions';
@@ -13,7 +14,8 @@ export const SESSION_READERS = Symbol('SESSION_READERS');
 /**
  * A reader for each installed and enabled built-in CLI. They look where the agents write: the
  * environment the worker gives its agent processes (same HOME, CLAUDE_CONFIG_DIR, CODEX_HOME,
- * XDG_DATA_HOME, GEMINI_CLI_HOME), and OpenCode's binary as the catalog resolved it.
+ * XDG_DATA_HOME, GEMINI_CLI_HOME), and OpenCode's binary as the catalog resolved it. Aider's
+ * per-session chat history files are in the codebase directory.
  */
 export async function createSessionReaders(
   tools: ToolCatalog,
@@ -30,5 +32,6 @@ export async function createSessionReaders(
   if (bins.has('claude_code')) readers.push(new ClaudeCodeSessionReader(env, logger));
   if (bins.has('codex')) readers.push(new CodexSessionReader(env, logger));
   if (bins.has('gemini')) readers.push(new GeminiSessionReader(env, logger));
+  if (bins.has('aider')) readers.push(new AiderSessionReader(logger)); // its history files live in the codebase itself
   return readers;
 }

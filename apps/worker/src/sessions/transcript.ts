@@ -51,6 +51,12 @@ export class TranscriptBuilder {
     this.push({ id, role: 'user', created_at: at, text: shorten(text, SESSION_SYNC_LIMITS.maxMessageText) }, null);
   }
 
+  /** Output of a tool or command the agent ran (Aider logs it as its own block). */
+  tool(id: string, text: string, at: string | null): void {
+    if (!text.trim()) return;
+    this.push({ id, role: 'tool', created_at: at, text: shorten(text, SESSION_SYNC_LIMITS.maxMessageText) }, null);
+  }
+
   /** Assistant text; parts with the same `key` (one API message split in several store lines) merge. */
   assistant(id: string, text: string, at: string | null, key: string | null = id): void {
     const last = this.current();

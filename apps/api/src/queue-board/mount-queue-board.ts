@@ -1,0 +1,37 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ApiConfig } from '../config/api-config';
+import type { ApiRequest, ApiResponse } from '../common/http-types';
+import { InboundRateLimit } from '../email/inbound-rate-limit';
+import { queueBoardAuth } from './board-auth';
+import { QUEUE_BOARD_PATH, QueueBoard } from './queue-board.service';
+
+type Next = (err?: unknown) => void;
+
+/** Requests that show the queue list: the UI pages and the list the UI polls (not assets, not job actions). */
+const LISTS_QUEUES = /^\/(api\/queues\/?|queue\/[^/]+(\/[^/]+)?\/?)?$/;
+
+/**
+ * Serves Bull Board at /admin/queues when QUEUE_BOARD_ENABLED: rate limited per client like
+ * the rest of the API (the Nest throttler does not see plain Express routes), admin only,
+ * and with the queue list rebuilt before a page or the list is served.
+ */
+export function mountQueueBoard(app: NestExpressApplication, config: ApiConfig): void {
+  if (!config.queueBoardEnabled) return;
+  const board = app.get(QueueBoard);
+  const limit = new InboundRateLimit(config.rateLimitPerMinute);
+  const rateLimited = (req: ApiRequest, res: ApiResponse, next: Next): void => {
+    const decision = limit.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (decision.allowed) return next();
+    res.setHeader('Retry-After', String(decision.retryAfterS));
+    res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: `Too many requests; retry in ${decision.retryAfterS} s` });
+  };
+  const refreshed = (req: ApiRequest, _res: ApiResponse, next: Next): void => {
+    if (req.method !== 'GET' || !LISTS_QUEUES.test((req.url ?? '').split('?')[0])) return next();
+    // A failed rebuild (database down) is logged by the board; the last list is still worth showing.
+    board.refresh().then(
+      () => next(),
+      () => next(),
+    );
+  };
+  app.use(QUEUE_BOARD_PATH, rateLimited, queueBoardAuth(config), refreshed, board.router());
+}
