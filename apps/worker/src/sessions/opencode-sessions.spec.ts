@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import pino from 'pino';
 import { OpencodeSessionReader } from './opencode-sessions';
 
@@ -85,6 +86,39 @@ describe('OpencodeSessionReader', () => {
   it('does not export sessions the control plane already has as they are', async () => {
     await reader().list(cwd, { isUnchanged: (id) => id === 'ses_newer' });
     expect(calls().filter((c) => c.includes(' export '))).toEqual([`${cwd} export ses_broken`]);
+  });
+
+  it("skips the CLI while OpenCode's store shows no change for this directory", async () => {
+    // The store as OpenCode 1.18 keeps it: a SQLite `session` table under $XDG_DATA_HOME/opencode.
+    const dataHome = join(root, 'data');
+    mkdirSync(join(dataHome, 'opencode'), { recursive: true });
+    const db = new DatabaseSync(join(dataHome, 'opencode', 'opencode.db'));
+    db.exec('CREATE TABLE session (id text PRIMARY KEY, directory text NOT NULL, time_updated integer NOT NULL)');
+    db.prepare('INSERT INTO session VALUES (?, ?, ?)').run('ses_newer', cwd, 1795440220344);
+    const cached = new OpencodeSessionReader(bin, { PATH: process.env.PATH, XDG_DATA_HOME: dataHome }, pino({ level: 'silent' }));
+    const known = { isUnchanged: (id: string) => id === 'ses_broken' };
+    const lists = () => calls().filter((c) => c.includes(' session list ')).length;
+
+    const first = await cached.list(cwd, known);
+    expect(lists()).toBe(1);
+    expect(await cached.list(cwd, known)).toBe(first);
+    expect(lists()).toBe(1);
+    db.prepare('UPDATE session SET time_updated = ?').run(1795440299999);
+    await cached.list(cwd, known);
+    expect(lists()).toBe(2);
+    db.close();
+  });
+
+  it('asks the CLI every time while some changed session could not be exported', async () => {
+    const dataHome = join(root, 'data');
+    mkdirSync(join(dataHome, 'opencode'), { recursive: true });
+    const db = new DatabaseSync(join(dataHome, 'opencode', 'opencode.db'));
+    db.exec('CREATE TABLE session (id text PRIMARY KEY, directory text NOT NULL, time_updated integer NOT NULL)');
+    db.close();
+    const cached = new OpencodeSessionReader(bin, { PATH: process.env.PATH, XDG_DATA_HOME: dataHome }, pino({ level: 'silent' }));
+    await cached.list(cwd);
+    await cached.list(cwd);
+    expect(calls().filter((c) => c.includes(' session list '))).toHaveLength(2);
   });
 
   it('rejects when the CLI cannot list (the sync logs it and goes on)', async () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { SESSION_SYNC_LIMITS, type SyncedSession } from '#contracts';
 import type { Logger } from 'pino';
 import { byUpdatedDesc, type ListOptions, type SessionReader } from './session-reader';
+import { opencodeStoreStamp } from './opencode-store-stamp';
 import { pathVariants } from './store-files';
 import { isoTime, sessionTitle, TranscriptBuilder } from './transcript';
 
@@ -20,6 +21,8 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
  */
 export class OpencodeSessionReader implements SessionReader {
   readonly tool = 'opencode';
+  /** The last listing per codebase and the store stamp it was made at (see opencodeStoreStamp). */
+  private readonly lastListing = new Map<string, { stamp: string; sessions: SyncedSession[] }>();
 
   constructor(
     private readonly bin: string,
@@ -29,6 +32,17 @@ export class OpencodeSessionReader implements SessionReader {
 
   async list(codebasePath: string, opts: ListOptions = {}): Promise<SyncedSession[]> {
     const cwds = await pathVariants(codebasePath);
+    const stamp = opencodeStoreStamp(this.env, cwds);
+    const last = this.lastListing.get(codebasePath);
+    if (stamp !== null && last?.stamp === stamp) return last.sessions;
+    const { sessions, complete } = await this.listWithCli(codebasePath, cwds, opts);
+    // Kept only when every changed session got its messages; otherwise ask the CLI next time.
+    if (stamp !== null && complete) this.lastListing.set(codebasePath, { stamp, sessions });
+    else this.lastListing.delete(codebasePath);
+    return sessions;
+  }
+
+  private async listWithCli(codebasePath: string, cwds: string[], opts: ListOptions): Promise<{ sessions: SyncedSession[]; complete: boolean }> {
     const raw = await this.run(['session', 'list', '--format', 'json', '-n', String(SESSION_SYNC_LIMITS.maxSessions)], codebasePath, opts.signal);
     let listed: unknown;
     try {
@@ -37,7 +51,7 @@ export class OpencodeSessionReader implements SessionReader {
       listed = start < 0 && !raw.trim() ? [] : JSON.parse(raw.slice(start));
     } catch {
       this.logger.debug({ codebase_path: codebasePath, output: raw.slice(0, 200) }, 'opencode session list printed no JSON');
-      return [];
+      return { sessions: [], complete: false };
     }
     const sessions: SyncedSession[] = (Array.isArray(listed) ? listed : [])
       .filter((s) => typeof s?.id === 'string' && (typeof s.directory !== 'string' || cwds.includes(s.directory)))
@@ -51,22 +65,26 @@ export class OpencodeSessionReader implements SessionReader {
       .sort(byUpdatedDesc)
       .slice(0, SESSION_SYNC_LIMITS.maxSessions);
 
-    const wanted = sessions.filter((s) => !opts.isUnchanged?.(s.id, s.updated_at ?? null)).slice(0, EXPORTS_PER_LIST);
+    const changed = sessions.filter((s) => !opts.isUnchanged?.(s.id, s.updated_at ?? null));
+    const wanted = changed.slice(0, EXPORTS_PER_LIST);
+    let exported = 0;
     // Two at a time: each export is a process that opens the database.
     for (let i = 0; i < wanted.length && !opts.signal?.aborted; i += 2) {
-      await Promise.all(wanted.slice(i, i + 2).map((s) => this.addMessages(s, codebasePath, opts.signal)));
+      const done = await Promise.all(wanted.slice(i, i + 2).map((s) => this.addMessages(s, codebasePath, opts.signal)));
+      exported += done.filter(Boolean).length;
     }
-    return sessions;
+    return { sessions, complete: exported === changed.length };
   }
 
-  private async addMessages(session: SyncedSession, cwd: string, signal?: AbortSignal): Promise<void> {
+  /** False when the export failed (the session is then listed without messages). */
+  private async addMessages(session: SyncedSession, cwd: string, signal?: AbortSignal): Promise<boolean> {
     let exported: any;
     try {
       const out = await this.run(['export', session.id], cwd, signal);
       exported = JSON.parse(out.slice(out.indexOf('{')));
     } catch (err) {
       this.logger.debug({ session_id: session.id, err: (err as Error).message }, 'opencode export failed; session listed without messages');
-      return;
+      return false;
     }
     const t = new TranscriptBuilder();
     for (const m of Array.isArray(exported?.messages) ? exported.messages : []) {
@@ -92,6 +110,7 @@ export class OpencodeSessionReader implements SessionReader {
     session.message_count = t.messageCount;
     session.tool_usage = t.toolUsage;
     session.messages = t.messages();
+    return true;
   }
 
   private run(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
