@@ -183,7 +183,7 @@ describe('session stores of the real agent CLIs', () => {
   });
 
   describeWithCli('gemini', 'Gemini CLI', () => {
-    it('lists the session from ~/.gemini/tmp/<project>/chats', async () => {
+    it('lists the session from ~/.gemini/tmp/<project>/chats, also after --resume rewrote it', async () => {
       sb = sandbox('gemini', server.url);
       writeGeminiSettings(sb.env.HOME!);
       const env = { ...sb.env, GEMINI_CLI_TRUST_WORKSPACE: 'true' };
@@ -194,6 +194,15 @@ describe('session stores of the real agent CLIs', () => {
       expect(sessions.map((s) => s.id)).toEqual([id]);
       expectConversation(sessions[0], ['write_file', 'run_shell_command']);
       expect(await reader.list(sb.other)).toEqual([]);
+      // `--resume` rewrites the history in the API's own shape (functionCall parts, no toolCalls).
+      server.setScript({ turns: [['Second answer.']] });
+      await runCli(join(AGENT_BIN, 'gemini'), [...args.slice(2), '-p', 'Second prompt', '--resume', id], sb.work, env);
+      const [resumed] = await reader.list(sb.work);
+      expectConversation(resumed, ['write_file', 'run_shell_command']);
+      expect(resumed.messages!.slice(-2).map((m) => [m.role, m.text])).toEqual([
+        ['user', 'Second prompt'],
+        ['assistant', 'Second answer.'],
+      ]);
     });
   });
 });

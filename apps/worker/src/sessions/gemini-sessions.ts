@@ -128,10 +128,10 @@ export class GeminiSessionReader implements SessionReader {
         if (!IGNORED_USER.test(text.trim())) t.user(r.id, text, at);
       } else if (r.type === 'gemini') {
         const text = partsText(r.content);
-        const calls = (r.toolCalls ?? []).filter((c) => typeof c?.name === 'string');
+        const calls = toolCallNames(r);
         if (!text && calls.length === 0) continue;
         t.assistant(r.id, text, at);
-        for (const c of calls) t.toolCall(c.name as string, at, r.id, r.id);
+        for (const name of calls) t.toolCall(name, at, r.id, r.id);
       }
     }
     t.seen(isoTime(meta.lastUpdated));
@@ -147,6 +147,16 @@ export class GeminiSessionReader implements SessionReader {
       messages: t.messages(),
     };
   }
+}
+
+/**
+ * A record's tool calls: `toolCalls` as a live run writes them, or, after `--resume` rewrote
+ * the history with `$set: {messages}`, `functionCall` parts in the content.
+ */
+function toolCallNames(r: { toolCalls?: Array<{ name?: unknown }>; content?: unknown }): string[] {
+  const listed = (r.toolCalls ?? []).map((c) => c?.name);
+  const parts = Array.isArray(r.content) ? r.content.map((p) => p?.functionCall?.name) : [];
+  return (listed.length > 0 ? listed : parts).filter((n): n is string => typeof n === 'string');
 }
 
 /** Gemini content: a string, or parts of which the `text` ones count (function responses do not). */
