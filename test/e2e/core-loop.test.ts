@@ -2,11 +2,11 @@
  * The core loop end to end: the real API and worker processes, real PostgreSQL and Redis,
  * agents played by command-tool scripts (test/e2e/tools).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Fleet, scriptTool } from './support/fleet';
-import { eventually, sleep } from './support/processes';
+import { eventually, processesIn, sleep } from './support/processes';
 
 jest.setTimeout(120_000);
 
@@ -154,6 +154,9 @@ describe('core loop (real api + worker processes)', () => {
     expect(lost).toMatchObject({ status: 'failed', failure_reason: 'worker_lost' });
     const w = await fleet.client.ok('GET', '/v1/agent/workers/e2e-worker-lost');
     expect(w.status).toBe('offline');
+    // A SIGKILLed worker cannot stop its agent (in production systemd or the container runtime
+    // kills the whole service); here the test does, so no orphan outlives the run.
+    for (const pid of processesIn(realpathSync(dir))) process.kill(pid, 'SIGKILL');
   });
 
   it('the worker shuts down cleanly on SIGTERM and the API sees it leave', async () => {

@@ -10,13 +10,12 @@
  *
  * Skipped, with a message, for a CLI missing from the cache.
  */
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { startModelServer, type ModelServer } from '../model-server/model-server';
 import { agentWorkerEnv, describeWithCli, gitCodebase, writeCodexConfig, writeGeminiSettings, writeOpencodeConfig } from './support/agents';
 import { Fleet } from './support/fleet';
-import type { AppProcess } from './support/processes';
-import { eventually } from './support/processes';
+import { type AppProcess, eventually, groupMembers, processesIn, signalZero } from './support/processes';
 
 jest.setTimeout(120_000);
 
@@ -38,49 +37,8 @@ const HANG_AFTER_HEADERS = { turns: [], after: [{ type: 'hang' as const, headers
 const IDLE_S = 15;
 const TIMEOUT_S = 15;
 
-/** Pids of live processes in process group `pgid` (zombies excluded: they hold nothing). */
-function groupMembers(pgid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-/** Pids of live processes whose working directory is `dir`: catches a child that left the group. */
-function processesIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/cwd`) === dir) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
-
-/** `kill(pid, 0)`: ESRCH once nothing with that id (or, negative, in that group) exists. */
-function signalZero(pid: number): string {
-  try {
-    process.kill(pid, 0);
-    return 'alive';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'error';
-  }
-}
-
 describe('real agent CLIs stopped by watchdogs and cancel (real api + worker processes, hanging model)', () => {
-  const fleet = new Fleet(12);
+  const fleet = new Fleet(11);
   let server: ModelServer;
   let worker: AppProcess;
   const codebaseIds: Record<string, string> = {};
@@ -88,7 +46,9 @@ describe('real agent CLIs stopped by watchdogs and cancel (real api + worker pro
 
   beforeAll(async () => {
     server = await startModelServer(HANG);
-    await fleet.start();
+    // No session sync: its `opencode session list` runs in the codebase directories, and these
+    // tests assert that nothing is left running there once the agent is stopped.
+    await fleet.start({ SESSION_SYNC_INTERVAL_S: '0' });
     for (const cli of CLIS) {
       const dir = gitCodebase(realpathSync(fleet.codebaseDir(cli.codebase)));
       if (cli.tool === 'opencode') writeOpencodeConfig(dir, server.url);

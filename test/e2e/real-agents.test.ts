@@ -3,8 +3,9 @@
  * Code, Codex and Gemini CLI (installed by scripts/install-agent-clis.sh into the CLI cache),
  * which talk only to the scripted model server on loopback. Each CLI writes a file in a git codebase, its output
  * streams, its session id is stored on the task while it runs, and a follow-up task with
- * metadata.resume_session_id makes it send the earlier conversation to the model; an API
- * error fails the task.
+ * metadata.resume_session_id makes it send the earlier conversation to the model; the worker
+ * syncs the session from the CLI's own store to the sessions API, whose resume route continues
+ * it; an API error fails the task.
  *
  * Skipped, with a message, for a CLI missing from the cache.
  */
@@ -140,6 +141,39 @@ describe('real agent CLIs (real api + worker processes, scripted model server)',
         expect(sent).toContain(firstPrompt);
         expect(sent).toContain('I will create hello.txt.');
         expect(sent).toContain(RESUME_PROMPT);
+      });
+
+      it('the worker syncs the session from the CLI store to the sessions API, and its resume route continues it', async () => {
+        expect(sessionId).toBeDefined();
+        const sessions = `/v1/agent/codebases/${codebaseIds[cli.tool]}/sessions`;
+        // Messages come only from the worker's read of the CLI's own store (a finished task
+        // alone records the session without messages).
+        const synced = await eventually(
+          'the session with its messages, synced by the worker',
+          async () => {
+            // Until the sync after the resumed task: a sync may also catch it half-way.
+            const { status, body } = await fleet.client.call('GET', `${sessions}/${sessionId}`);
+            const has = (role: string, text: string) => body.messages?.some((m: any) => m.role === role && m.text.includes(text));
+            return status === 200 && has('user', RESUME_PROMPT) && has('assistant', 'Earlier I created hello.txt.') ? body : undefined;
+          },
+          60_000,
+          250,
+        );
+        expect(synced).toMatchObject({ id: sessionId, agent_type: cli.tool, worker_id: 'agents-worker' });
+        expect(synced.messages.filter((m: any) => m.role === 'user' && m.text.includes(firstPrompt))).toHaveLength(1);
+        expect(Object.keys(synced.tool_usage).length).toBeGreaterThanOrEqual(1);
+        const listed = await fleet.client.ok('GET', `${sessions}?q=${encodeURIComponent('hello.txt')}`);
+        expect(listed.sessions.map((s: any) => s.id)).toContain(sessionId);
+
+        server.setScript({ turns: [['Resumed through the sessions API.']] });
+        const mark = server.requests.length;
+        const created = await fleet.client.ok('POST', `${sessions}/${sessionId}/resume`, { prompt: 'And now?' });
+        expect(created).toMatchObject({ tool: cli.tool, metadata: { resume_session_id: sessionId } });
+        const task = await fleet.waitForTask(created.id, ['completed', 'failed', 'cancelled'], 90_000);
+        expect({ status: task.status, error: task.error }).toMatchObject({ status: 'completed', error: null });
+        expect(task).toMatchObject({ session_id: sessionId, result: 'Resumed through the sessions API.' });
+        const main = server.requests.slice(mark).filter((r) => r.kind === 'main');
+        expect(textOf(main[0].body)).toContain(RESUME_PROMPT);
       });
 
       it('an API error fails the task with agent_exit_nonzero and shows the API message in the output', async () => {
