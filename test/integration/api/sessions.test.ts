@@ -385,7 +385,7 @@ describe('agent sessions', () => {
     });
   });
 
-  describe('sessions from finished tasks', () => {
+  describe('sessions from tasks', () => {
     it('a task that reports its session id makes that session visible before any sync', async () => {
       const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { title: 'Write docs', prompt: 'Write the docs', tool: 'claude_code' }).expect(201)).body;
       const claim = await worker.claim(task.id);
@@ -399,6 +399,19 @@ describe('agent sessions', () => {
       // The worker's sync then fills it in.
       await sync([{ id: 'from-task-1', agent_type: 'claude_code', title: 'Docs session', messages: messages('Write the docs') }]).expect(200);
       expect(await detail('from-task-1')).toMatchObject({ title: 'Docs session', message_count: 1 });
+    });
+
+    it('a running task shows its session as soon as it reports the id, and the session can be resumed', async () => {
+      const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { title: 'Long refactor', prompt: 'Refactor the parser', tool: 'claude_code' }).expect(201)).body;
+      const claim = await worker.claim(task.id);
+      await worker.report(task.id, claim.attempt, 'running', { session_id: 'running-1' }).expect(200);
+      const seen = await eventually(async () => {
+        const res = await api.get(`/v1/agent/codebases/${codebaseId}/sessions/running-1`);
+        return res.status === 200 ? res.body : null;
+      }, 'the session of the running task');
+      expect(seen).toMatchObject({ id: 'running-1', agent_type: 'claude_code', title: 'Long refactor', summary: 'Refactor the parser' });
+      expect((await api.get(`/v1/agent/tasks/${task.id}`).expect(200)).body.status).toBe('running');
+      await worker.report(task.id, claim.attempt, 'completed', { result: 'done' }).expect(200);
     });
   });
 });

@@ -8,8 +8,9 @@ import { cleanText } from './session-text';
 import { toolOfSession } from './session-tool';
 
 /**
- * A finished task that reports its agent's session id makes that session visible (and
- * resumable) before the worker's next sync fills in its title, messages and statistics.
+ * A task that reports its agent's session id (while running, and again when it ends) makes
+ * that session visible (and resumable) before the worker's next sync fills in its title,
+ * messages and statistics.
  */
 @Injectable()
 export class SessionFromTaskListener implements OnModuleInit {
@@ -21,16 +22,21 @@ export class SessionFromTaskListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.events.onSessionReported((task) => this.recordInBackground(task));
     this.events.onChanged((task) => {
-      if (!isTerminal(task.status) || !task.session_id || !task.codebase_id || !task.worker_id) return;
-      this.record(task).catch((err: Error) =>
-        this.logger.warn({ msg: 'could not record the session of a finished task', task_id: task.id, session_id: task.session_id, error: err.message }),
-      );
+      if (isTerminal(task.status)) this.recordInBackground(task);
     });
   }
 
+  private recordInBackground(task: TaskRow): void {
+    if (!task.session_id || !task.codebase_id || !task.worker_id) return;
+    this.record(task).catch((err: Error) =>
+      this.logger.warn({ msg: "could not record a task's session", task_id: task.id, session_id: task.session_id, error: err.message }),
+    );
+  }
+
   private async record(task: TaskRow): Promise<void> {
-    const finished = task.finished_at ? new Date(task.finished_at) : new Date();
+    const finished = isTerminal(task.status) && task.finished_at ? new Date(task.finished_at) : new Date();
     await this.sessions.recordFromTask({
       id: task.session_id!,
       codebase_id: task.codebase_id!,

@@ -15,6 +15,7 @@ export type TaskChangeListener = (task: TaskRow) => void;
 export class TaskEvents {
   private readonly listeners: TaskChangeListener[] = [];
   private readonly queuedListeners: TaskChangeListener[] = [];
+  private readonly sessionListeners: TaskChangeListener[] = [];
 
   constructor(
     private readonly live: LiveEvents,
@@ -29,6 +30,16 @@ export class TaskEvents {
   /** Other features (the worker task stream) hear about tasks that entered `pending`. */
   onQueued(listener: TaskChangeListener): void {
     this.queuedListeners.push(listener);
+  }
+
+  /** Other features (the sessions list) hear about a running task's new agent session id. */
+  onSessionReported(listener: TaskChangeListener): void {
+    this.sessionListeners.push(listener);
+  }
+
+  /** A running task reported its agent's session id. */
+  sessionReported(task: TaskRow): void {
+    for (const listener of this.sessionListeners) listener(task);
   }
 
   /** A task entered `pending` (created or requeued). */

@@ -65,7 +65,9 @@ export class ReportTaskStatusUseCase {
 
   private async applyUpdate(task: TaskRow, cb: TaskStatusUpdateDto, now: Date): Promise<TaskRow | null> {
     if (cb.status === 'running') {
-      return this.tasks.updateRunning(task.id, cb.attempt, cb.worker_id, cb.session_id ?? null, cb.output_truncated ?? false);
+      const running = await this.tasks.updateRunning(task.id, cb.attempt, cb.worker_id, cb.session_id ?? null, cb.output_truncated ?? false);
+      if (running?.session_id && running.session_id !== task.session_id) this.events.sessionReported(running);
+      return running;
     }
     const status = cb.status as FinishFields['status'];
     const finished = await this.tasks.finish(
