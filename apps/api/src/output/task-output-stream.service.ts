@@ -4,6 +4,7 @@ import { isTerminal } from '#domain';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
+import { openEventStream } from '../common/sse';
 import { ChannelSubscriber } from '../queue/channel-subscriber';
 import { LiveEvents } from '../queue/live-events';
 import type { TaskRow } from '../tasks/task.entity';
@@ -88,13 +89,7 @@ export class OutputFollower {
   }
 
   async start(subscribe: (listener: (m: unknown) => void) => Promise<() => void>): Promise<void> {
-    this.res.statusCode = 200;
-    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
-    this.res.setHeader('Connection', 'keep-alive');
-    this.res.setHeader('X-Accel-Buffering', 'no');
-    this.res.flushHeaders();
-    this.res.write('retry: 3000\n\n');
+    openEventStream(this.res);
 
     // Subscribe before reading the database, so nothing published meanwhile is missed.
     const unsubscribe = await subscribe((m) => this.enqueue(() => this.onMessage(m as TaskStreamMessage)));

@@ -1,8 +1,6 @@
 import type { ApiResponse } from '../common/http-types';
+import { openEventStream } from '../common/sse';
 import { isTaskAvailableMessage, TASK_AVAILABLE_EVENT, type TaskAvailableData, type TaskAvailableMessage } from './task-available';
-
-/** Reconnect hint for the worker's stream client (SSE `retry:` field). */
-const RETRY_HINT_MS = 3000;
 
 export interface FollowerHooks {
   /** Subscribes to the worker's channel; resolves once Redis confirmed, with the unsubscribe function. */
@@ -35,13 +33,7 @@ export class TaskAvailableFollower {
   ) {}
 
   async start(): Promise<void> {
-    this.res.statusCode = 200;
-    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
-    this.res.setHeader('Connection', 'keep-alive');
-    this.res.setHeader('X-Accel-Buffering', 'no');
-    this.res.flushHeaders();
-    this.write(`retry: ${RETRY_HINT_MS}\n\n`);
+    openEventStream(this.res);
 
     const unsubscribe = await this.hooks.subscribe((m) => this.enqueue(async () => this.onMessage(m)));
     if (this.stopped) {

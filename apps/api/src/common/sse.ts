@@ -1,0 +1,15 @@
+import type { ApiResponse } from './http-types';
+
+/** How long an SSE client waits before reconnecting, sent as the stream's `retry:` hint. */
+export const SSE_RETRY_HINT_MS = 3000;
+
+/** Starts a server-sent event stream: headers that keep proxies from buffering it, and the retry hint. */
+export function openEventStream(res: ApiResponse): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  res.write(`retry: ${SSE_RETRY_HINT_MS}\n\n`);
+}
