@@ -1,6 +1,6 @@
 import type { TaskJob } from '#contracts';
 import type { AdapterContext, AgentAdapter, AgentEvent, LaunchSpec } from './agent-adapter';
-import { type Json, obj, str, readJsonEventLine, num } from './json-events';
+import { num, obj, readJsonEventLine, str } from './json-events';
 
 /**
  * Keeps a headless Claude Code on the configured API only: no telemetry, error reporting,

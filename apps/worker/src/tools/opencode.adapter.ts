@@ -1,6 +1,6 @@
 import type { TaskJob } from '#contracts';
 import type { AdapterContext, AgentAdapter, AgentEvent, LaunchSpec } from './agent-adapter';
-import { type Json, obj, str, readJsonEventLine, num } from './json-events';
+import { num, obj, readJsonEventLine, str } from './json-events';
 
 /** Event types that carry nothing a person following the task needs to see. */
 const SILENT_TYPES = new Set(['step_start', 'reasoning', 'snapshot', 'patch']);

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ResumeSessionRequest } from '#contracts';
 import { MAX_PROMPT_LENGTH } from '../../tasks/dto/create-task.dto';
 import { IsTaskMetadata } from '../../tasks/dto/task-metadata.validator';
+import { TaskPriority } from '../../tasks/dto/task-priority.property';
 
 export class ResumeSessionDto implements ResumeSessionRequest {
   @ApiProperty({ example: 'Continue the database refactoring from where we left off' })
@@ -17,11 +18,7 @@ export class ResumeSessionDto implements ResumeSessionRequest {
   @MaxLength(500)
   title?: string;
 
-  @ApiPropertyOptional({ example: 50, minimum: 0, maximum: 100, default: 0 })
-  @IsOptional()
-  @IsInt({ message: 'priority must be an integer between 0 and 100' })
-  @Min(0, { message: 'priority must be an integer between 0 and 100' })
-  @Max(100, { message: 'priority must be an integer between 0 and 100' })
+  @TaskPriority()
   priority?: number;
 
   @ApiPropertyOptional({

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { WORKER_ID_PATTERN } from '../../workers/dto/register-worker.dto';
 import { IsTaskMetadata } from './task-metadata.validator';
+import { TaskPriority } from './task-priority.property';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_PROMPT_LENGTH = 256 * 1024;
@@ -32,11 +33,7 @@ export class CreateCodebaseTaskDto {
   @Matches(NAME_PATTERN, { message: 'tool must be 1-64 letters, digits, ".", "_" or "-"' })
   tool?: string;
 
-  @ApiPropertyOptional({ example: 50, minimum: 0, maximum: 100, default: 0, description: 'Higher runs first' })
-  @IsOptional()
-  @IsInt({ message: 'priority must be an integer between 0 and 100' })
-  @Min(0, { message: 'priority must be an integer between 0 and 100' })
-  @Max(100, { message: 'priority must be an integer between 0 and 100' })
+  @TaskPriority()
   priority?: number;
 
   @ApiPropertyOptional({
