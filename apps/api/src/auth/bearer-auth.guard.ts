@@ -7,7 +7,8 @@ import type { AuthenticatedRequest } from './authenticated-request';
 import { PUBLIC_ROUTE, PUBLIC_WHEN } from './public.decorator';
 import { ROUTE_POLICY, scopesFor } from './route-policy';
 import { routeKey } from './route-key';
-import { bearerToken, TokenMatcher } from './token-matcher';
+import { TokenLookup } from './token-lookup';
+import { bearerToken } from './token-matcher';
 import { describeIdentity, type TokenIdentity } from './token-scope';
 import { WorkerBindingCheck } from './worker-binding';
 
@@ -15,21 +16,20 @@ import { WorkerBindingCheck } from './worker-binding';
 const SELF_AUTHENTICATED_PATHS = ['/v1/email/inbound'];
 
 /**
- * Global guard: a configured bearer token on every route that is not public (401 missing, 403
- * unknown), then the token's scope against the route policy (403 naming the scope needed).
+ * Global guard: a known bearer token (A2A_AUTH_TOKENS, then api_tokens: see TokenLookup) on every
+ * route that is not public (401 missing, 403 unknown), then the token's scope against the route
+ * policy (403 naming the scope needed).
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   private readonly logger = new Logger(BearerAuthGuard.name);
-  private readonly matcher: TokenMatcher;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly workerBinding: WorkerBindingCheck,
-  ) {
-    this.matcher = new TokenMatcher(config.authTokens);
-  }
+    private readonly tokens: TokenLookup,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -48,7 +48,8 @@ export class BearerAuthGuard implements CanActivate {
 
     const token = bearerToken(req.headers.authorization);
     if (!token) throw apiError(401, 'Missing bearer token: send "Authorization: Bearer <token>"');
-    const identity = this.matcher.match(token);
+    // Unknown, revoked and expired tokens get the same answer.
+    const identity = await this.tokens.identify(token);
     if (!identity) throw apiError(403, 'Invalid bearer token');
     req.auth = identity;
     req.principal = describeIdentity(identity);

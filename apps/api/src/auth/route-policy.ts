@@ -28,6 +28,8 @@ export interface RouteRule {
 }
 
 const client: RouteRule = { client: true, worker: null };
+/** Listed to say so explicitly; a missing row means the same. */
+const adminOnly: RouteRule = { client: false, worker: null };
 const workerOnly = (binding: WorkerBinding): RouteRule => ({ client: false, worker: binding });
 const both = (binding: WorkerBinding): RouteRule => ({ client: true, worker: binding });
 
@@ -73,6 +75,11 @@ export const ROUTE_POLICY: Readonly<Record<string, RouteRule>> = {
   'GET /metrics': client, // when METRICS_PUBLIC=false
   'GET /v1/email/test-reply-address': client,
   'POST /v1/email/test-inbound': client,
+
+  // Token management: whoever holds these can mint any scope
+  'POST /v1/admin/tokens': adminOnly,
+  'GET /v1/admin/tokens': adminOnly,
+  'DELETE /v1/admin/tokens/:id': adminOnly,
 };
 
 /** The scopes a route accepts, for the 403 message. */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
-/** `<prefix>_` + 16 base32 characters (80 random bits): `cb_`, `task_`, `wk_`. */
-export function newId(prefix: 'cb' | 'task' | 'wk'): string {
+/** `<prefix>_` + 16 base32 characters (80 random bits): `cb_`, `task_`, `wk_`, `tok_`. */
+export function newId(prefix: 'cb' | 'task' | 'wk' | 'tok'): string {
   const bytes = randomBytes(10);
   let bits = 0;
   let value = 0;

@@ -20,6 +20,11 @@ export interface ApiConfig {
   port: number;
   authTokens: AuthToken[];
   authDisabled: boolean;
+  /**
+   * How long a bearer token looked up in the api_tokens table (hit or miss) is remembered per
+   * replica (AUTH_TOKEN_CACHE_MS, 0 = no cache): a revoke reaches every replica within this window.
+   */
+  authTokenCacheMs: number;
   heartbeatIntervalS: number;
   workerOfflineAfterMissed: number;
   sessionSyncIntervalS: number;
@@ -214,6 +219,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     port: r.int('PORT', 8000, 0, 65535),
     authTokens,
     authDisabled,
+    authTokenCacheMs: r.int('AUTH_TOKEN_CACHE_MS', 5000, 0, 300_000),
     heartbeatIntervalS: r.int('HEARTBEAT_INTERVAL_S', 10, 1, 3600),
     workerOfflineAfterMissed: r.int('WORKER_OFFLINE_AFTER_MISSED', 3, 2, 1000),
     sessionSyncIntervalS: r.int('SESSION_SYNC_INTERVAL_S', 60, 0, 86400),

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { ApiConfig } from '../config/api-config';
+import { ApiTokenEntity } from '../auth/api-tokens/api-token.entity';
 import { CodebaseEntity } from '../codebases/codebase.entity';
 import { EmailEntity } from '../email/email.entity';
 import { TaskOutputEntity } from '../output/task-output.entity';
@@ -10,10 +11,11 @@ import { WorkerEntity } from '../workers/worker.entity';
 import { InitialSchema1763888400000 } from './migrations/1763888400000-initial-schema';
 import { Emails1764000000000 } from './migrations/1764000000000-emails';
 import { SessionsSyncAndNotify1764100000000 } from './migrations/1764100000000-sessions-sync-and-notify';
+import { ApiTokens1764200000000 } from './migrations/1764200000000-api-tokens';
 
-export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity, EmailEntity];
+export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity, EmailEntity, ApiTokenEntity];
 /** Listed explicitly (no globs), so the same list works from ts-jest and from dist/. */
-export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, SessionsSyncAndNotify1764100000000];
+export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, SessionsSyncAndNotify1764100000000, ApiTokens1764200000000];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 

@@ -1,8 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import type { ApiConfig } from '../config/api-config';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import type { TokenLookup } from '../auth/token-lookup';
 import { bearerToken, TokenMatcher } from '../auth/token-matcher';
-import { describeIdentity } from '../auth/token-scope';
+import { describeIdentity, type TokenIdentity } from '../auth/token-scope';
+import { toErrorBody } from '../common/api-exception.filter';
 import type { ApiResponse } from '../common/http-types';
 
 type Next = (err?: unknown) => void;
@@ -23,14 +25,22 @@ export function basicAuthPassword(header: string | string[] | undefined): string
 /**
  * Admin-only access to the board, which is plain Express (outside Nest's guard): a bearer
  * header for scripts, or Basic auth whose password is the token for browsers, which cannot
- * send bearer headers to a page. Same matcher and error shape as the rest of the API.
+ * send bearer headers to a page. Same token lookup (A2A_AUTH_TOKENS, then api_tokens) and error
+ * shape as the rest of the API; without `tokens`, A2A_AUTH_TOKENS only.
  */
-export function queueBoardAuth(config: ApiConfig) {
+export function queueBoardAuth(config: ApiConfig, tokens?: Pick<TokenLookup, 'identify'>) {
   const logger = new Logger('QueueBoardAuth');
   const matcher = new TokenMatcher(config.authTokens);
+  const identify = (presented: string): Promise<TokenIdentity | null> => (tokens ? tokens.identify(presented) : Promise.resolve(matcher.match(presented)));
   const refuse = (res: ApiResponse, status: 401 | 403, message: string, details?: object): void => {
     if (status === 401) res.setHeader('WWW-Authenticate', QUEUE_BOARD_CHALLENGE);
     res.status(status).json({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', message, ...(details ? { details } : {}) });
+  };
+
+  /** The lookup's 503 (token store down) in the API's error shape; anything else goes to Express. */
+  const lookupFailed = (res: ApiResponse, next: Next, err: unknown): void => {
+    if (!(err instanceof HttpException)) return next(err);
+    res.status(err.getStatus()).json(toErrorBody(err).body);
   };
 
   return (req: AuthenticatedRequest, res: ApiResponse, next: Next): void => {
@@ -44,10 +54,18 @@ export function queueBoardAuth(config: ApiConfig) {
     if (presented === null) {
       return refuse(res, 401, 'The queue board needs an admin token: "Authorization: Bearer <token>", or Basic auth with the token as password');
     }
-    const identity = matcher.match(presented);
+    identify(presented)
+      .then(
+        (identity) => admit(req, res, next, identity, basic !== null),
+        (err: unknown) => lookupFailed(res, next, err),
+      )
+      .catch(next);
+  };
+
+  function admit(req: AuthenticatedRequest, res: ApiResponse, next: Next, identity: TokenIdentity | null, viaBasic: boolean): void {
     if (!identity) {
       // A wrong Basic password answers 401 so the browser asks again; a wrong bearer token is 403 as everywhere else.
-      return basic !== null ? refuse(res, 401, 'Invalid credentials: the password must be an admin token') : refuse(res, 403, 'Invalid bearer token');
+      return viaBasic ? refuse(res, 401, 'Invalid credentials: the password must be an admin token') : refuse(res, 403, 'Invalid bearer token');
     }
     req.auth = identity;
     req.principal = describeIdentity(identity);
@@ -59,5 +77,5 @@ export function queueBoardAuth(config: ApiConfig) {
       });
     }
     next();
-  };
+  }
 }

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { TokenLookup } from '../auth/token-lookup';
 import type { ApiConfig } from '../config/api-config';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
 import { InboundRateLimit } from '../email/inbound-rate-limit';
@@ -33,5 +34,5 @@ export function mountQueueBoard(app: NestExpressApplication, config: ApiConfig):
       () => next(),
     );
   };
-  app.use(QUEUE_BOARD_PATH, rateLimited, queueBoardAuth(config), refreshed, board.router());
+  app.use(QUEUE_BOARD_PATH, rateLimited, queueBoardAuth(config, app.get(TokenLookup)), refreshed, board.router());
 }
