@@ -13,7 +13,7 @@ export function setupSwagger(app: INestApplication): void {
         'Every /v1/agent route also answers under /v1/opencode. Errors always have the shape {statusCode, error, message, details?}.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of the tokens in A2A_AUTH_TOKENS' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token from A2A_AUTH_TOKENS or one issued by POST /v1/admin/tokens' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH });

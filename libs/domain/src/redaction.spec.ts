@@ -12,6 +12,8 @@ describe('secret redaction', () => {
     expect(r.redact('login with tok-123456789 and hunter22x')).toBe(`login with ${REDACTED} and ${REDACTED}`);
     expect(r.redact('key sk-ant-api03-abcdefghijklmnopqrstuvwxyz')).toBe(`key ${REDACTED}`);
     expect(r.redact('gh: ghp_abcdefghijklmnopqrstuvwxyz0123456789')).toBe(`gh: ${REDACTED}`);
+    expect(r.redact('worker token cf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE.')).toBe(`worker token ${REDACTED}.`);
+    expect(r.redact('cf_short stays')).toBe('cf_short stays');
     expect(r.redact('path /usr/bin stays')).toBe('path /usr/bin stays');
   });
 

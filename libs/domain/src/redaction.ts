@@ -17,6 +17,7 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
   /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
   /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  /\bcf_[A-Za-z0-9_-]{43}/g, // Codefleet API tokens issued by /v1/admin/tokens
 ];
 
 export function secretValuesFromEnv(env: NodeJS.ProcessEnv): string[] {
