@@ -79,12 +79,16 @@ export class TaskRepository {
     );
   }
 
-  /** The claim: only a pending task at exactly this attempt, and only once. */
+  /**
+   * The claim: only a pending task at exactly this attempt, routed to this worker or to nobody,
+   * by a registered worker, and only once. One statement, as it is on the dispatch path.
+   */
   claim(id: string, attempt: number, workerId: string, sessionId: string | null, now: Date): Promise<TaskRow | null> {
     return this.sql.one<TaskRow>(
       `UPDATE tasks SET status = 'running', attempt = attempt + 1, worker_id = $3, started_at = $5,
                         finished_at = NULL, cancel_requested_at = NULL, session_id = COALESCE($4, session_id)
-       WHERE id = $1 AND status = 'pending' AND attempt = $2
+       WHERE id = $1 AND status = 'pending' AND attempt = $2 AND (worker_id IS NULL OR worker_id = $3)
+         AND EXISTS (SELECT 1 FROM workers WHERE id = $3)
        RETURNING *`,
       [id, attempt, workerId, sessionId, now],
     );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../system/clock';
+import { KeepAliveRequester, type PlainResponse } from './keep-alive-request';
 
 /** The control plane answered with a non-2xx status. */
 export class ApiError extends Error {
@@ -57,18 +58,20 @@ const isRetryable = (err: unknown): boolean =>
   err instanceof NetworkError || (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
 
 /**
- * JSON over the global fetch (undici keeps connections alive and pools them per origin),
- * with a per-try timeout, bearer auth, and exponential backoff with full jitter. It logs once
- * when the control plane becomes unreachable and once when it is back, not on every try.
+ * JSON over node:http with keep-alive connections (event streams over fetch), with a per-try
+ * timeout, bearer auth, and exponential backoff with full jitter. It logs once when the control
+ * plane becomes unreachable and once when it is back, not on every try. A `fetchFn` given to
+ * the constructor (tests) carries every request instead.
  */
 export class HttpTransport {
   private reachable = true;
+  private readonly requester = new KeepAliveRequester();
 
   constructor(
     private readonly opts: TransportOptions,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly fetchFn: typeof fetch = (...args) => fetch(...args),
+    private readonly fetchFn?: typeof fetch,
   ) {}
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -105,7 +108,7 @@ export class HttpTransport {
     const timer = setTimeout(() => connect.abort(new DOMException('timed out', 'TimeoutError')), this.opts.timeoutMs);
     let res: Response;
     try {
-      res = await this.fetchFn(url, { method: 'GET', headers: all, signal: AbortSignal.any([connect.signal, signal]) });
+      res = await (this.fetchFn ?? fetch)(url, { method: 'GET', headers: all, signal: AbortSignal.any([connect.signal, signal]) });
     } catch (err) {
       throw new NetworkError('GET', path, err);
     } finally {
@@ -131,28 +134,23 @@ export class HttpTransport {
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    let res: Response;
-    let text: string;
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    let res: PlainResponse;
     try {
-      res = await this.fetchFn(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal,
-      });
-      text = await res.text();
+      res = this.fetchFn ? await viaFetch(this.fetchFn, url, method, headers, payload, signal) : await this.requester.send(url, method, headers, payload, signal);
     } catch (err) {
       throw new NetworkError(method, path, err);
     }
+    const { text } = res;
     let body: unknown = text;
-    if (text && (res.headers.get('content-type') ?? '').includes('json')) {
+    if (text && res.contentType.includes('json')) {
       try {
         body = JSON.parse(text);
       } catch {
         // keep the raw text for the error message
       }
     }
-    if (!res.ok) throw new ApiError(method, path, res.status, body || res.statusText);
+    if (res.status < 200 || res.status > 299) throw new ApiError(method, path, res.status, body || res.statusText);
     return (text === '' ? undefined : body) as T;
   }
 
@@ -169,9 +167,15 @@ export class HttpTransport {
   }
 }
 
+async function viaFetch(fetchFn: typeof fetch, url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<PlainResponse> {
+  const res = await fetchFn(url, { method, headers, body, signal });
+  return { status: res.status, statusText: res.statusText, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
 function describeCause(cause: unknown): string {
+  // A timeout is a DOMException, which is not an Error in every realm (jest's vm).
+  if ((cause as { name?: unknown } | null)?.name === 'TimeoutError') return 'timed out';
   if (cause instanceof Error) {
-    if (cause.name === 'TimeoutError') return 'timed out';
     const inner = (cause as { cause?: { code?: string; message?: string } }).cause;
     return inner?.code ? `${cause.message} (${inner.code})` : cause.message;
   }

@@ -33,17 +33,18 @@ describe('ReportTaskStatusUseCase', () => {
       updateRunning: jest.fn(),
     };
     const workers = { findById: jest.fn(async () => ({ id: 'w1' })) };
-    const events = { changed: jest.fn(async () => undefined) };
+    const events = { changed: jest.fn(async () => undefined), sessionReported: jest.fn() };
     const usecase = new ReportTaskStatusUseCase(tasks as unknown as TaskRepository, workers as unknown as WorkerRepository, events as unknown as TaskEvents);
     return { usecase, tasks, events };
   }
 
-  it('answers a won claim with the new attempt and the stored output length', async () => {
+  it('answers a won claim with the new attempt and the stored output length, in one guarded UPDATE', async () => {
     const claimed = row({ status: 'running', attempt: 1, started_at: new Date() });
-    const { usecase, events } = setup([row({})], claimed);
+    const { usecase, tasks, events } = setup([row({})], claimed);
     const outcome = await usecase.execute('t1', { worker_id: 'w1', attempt: 0, status: 'running' });
     expect(outcome).toMatchObject({ kind: 'claimed', claim: { attempt: 1, output_offset: 12 } });
     expect(events.changed).toHaveBeenCalledWith([claimed]);
+    expect(tasks.findById).not.toHaveBeenCalled();
   });
 
   it('re-reads and answers 409 when another claim won the guarded update', async () => {
@@ -55,10 +56,20 @@ describe('ReportTaskStatusUseCase', () => {
     expect(events.changed).not.toHaveBeenCalled();
   });
 
-  it('refuses a claim from a worker the task is not routed to, before touching the row', async () => {
+  it('refuses a claim from a worker the task is not routed to once the guarded UPDATE missed', async () => {
     const { usecase, tasks } = setup([row({ worker_id: 'w1' })], null);
-    await expect(usecase.execute('t1', { worker_id: 'w2', attempt: 0, status: 'running' })).rejects.toMatchObject({ status: 409 });
-    expect(tasks.claim).not.toHaveBeenCalled();
+    const err = await usecase.execute('t1', { worker_id: 'w2', attempt: 0, status: 'running' }).catch((e: unknown) => e);
+    expect((err as HttpException).getStatus()).toBe(409);
+    expect(JSON.stringify((err as HttpException).getResponse())).toContain('routed to worker w1');
+    expect(tasks.claim).toHaveBeenCalledTimes(1);
+  });
+
+  it('treats a running callback on a running task as an update once the claim UPDATE missed', async () => {
+    const running = row({ status: 'running', attempt: 1, worker_id: 'w1' });
+    const { usecase, tasks } = setup([running], null);
+    tasks.updateRunning.mockResolvedValue({ ...running, session_id: 's1' } as never);
+    const outcome = await usecase.execute('t1', { worker_id: 'w1', attempt: 1, status: 'running', session_id: 's1' });
+    expect(outcome).toMatchObject({ kind: 'updated', task: { session_id: 's1' } });
   });
 
   it('answers 404 for an unknown task', async () => {

@@ -20,7 +20,9 @@ export function failureReasonFor(status: FinishFields['status'], given: FailureR
 /**
  * Worker callback PUT /tasks/:id/status, fenced by `judgeStatusCallback`. Each verdict is
  * applied with a guarded UPDATE; if that misses (another callback won), the task is read and
- * judged again, which then answers 409.
+ * judged again, which then answers 409. A `running` callback first tries the claim's guarded
+ * UPDATE on its own (the claim is on the dispatch path): only when that misses is the task read,
+ * to tell a session update from a refused claim and to say why.
  */
 @Injectable()
 export class ReportTaskStatusUseCase {
@@ -33,6 +35,10 @@ export class ReportTaskStatusUseCase {
   ) {}
 
   async execute(id: string, cb: TaskStatusUpdateDto): Promise<StatusReportOutcome> {
+    if (cb.status === 'running') {
+      const claimed = await this.tasks.claim(id, cb.attempt, cb.worker_id, cb.session_id ?? null, new Date());
+      if (claimed) return this.claimed(claimed, cb);
+    }
     for (let round = 0; round < 3; round++) {
       const task = await this.tasks.findById(id);
       if (!task) throw notFound('task', id);
@@ -49,11 +55,7 @@ export class ReportTaskStatusUseCase {
         if (!(await this.workers.findById(cb.worker_id))) throw conflict(`worker ${cb.worker_id} is not registered; register before claiming tasks`);
         const claimed = await this.tasks.claim(id, cb.attempt, cb.worker_id, cb.session_id ?? null, now);
         if (!claimed) continue;
-        // The claim is on the dispatch path: the worker starts the agent once it has the answer,
-        // so live followers are told in the background.
-        void this.events.changed([claimed]).catch((err: Error) => this.logger.warn({ msg: 'could not publish the claim', task_id: id, error: err.message }));
-        this.logger.log({ msg: 'task claimed', task_id: id, worker_id: cb.worker_id, attempt: claimed.attempt });
-        return { kind: 'claimed', claim: { task: toTaskView(claimed), attempt: claimed.attempt, output_offset: Number(claimed.output_bytes) } };
+        return this.claimed(claimed, cb);
       }
 
       const updated = await this.applyUpdate(task, cb, now);
@@ -61,6 +63,13 @@ export class ReportTaskStatusUseCase {
       return { kind: 'updated', task: toTaskView(updated) };
     }
     throw conflict(`task ${id} changed concurrently; read it again`);
+  }
+
+  private claimed(claimed: TaskRow, cb: TaskStatusUpdateDto): StatusReportOutcome {
+    // The worker starts the agent once it has the answer, so live followers are told in the background.
+    void this.events.changed([claimed]).catch((err: Error) => this.logger.warn({ msg: 'could not publish the claim', task_id: claimed.id, error: err.message }));
+    this.logger.log({ msg: 'task claimed', task_id: claimed.id, worker_id: cb.worker_id, attempt: claimed.attempt });
+    return { kind: 'claimed', claim: { task: toTaskView(claimed), attempt: claimed.attempt, output_offset: Number(claimed.output_bytes) } };
   }
 
   private async applyUpdate(task: TaskRow, cb: TaskStatusUpdateDto, now: Date): Promise<TaskRow | null> {
