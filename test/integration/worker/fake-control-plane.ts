@@ -66,6 +66,8 @@ export class FakeControlPlane {
   cancels: RunningTaskRef[] = [];
   /** Ids listed by GET /workers?status=active (default: the registered workers). */
   activeWorkerIds: string[] | null = null;
+  /** Claims of these task ids answer 404 "worker not found", as an API that forgot the worker does. */
+  readonly refuseClaimsFor = new Set<string>();
   /** The next heartbeat answers 404 (the server "forgot" the worker). */
   forgetWorkerOnce = false;
   url = '';
@@ -255,6 +257,7 @@ export class FakeControlPlane {
       const t = this.tasks.get(m[1]);
       if (!t) return notFound('task not found');
       const cb = body as TaskStatusUpdate;
+      if (this.refuseClaimsFor.has(t.id) && t.status === 'pending') return notFound(`worker ${cb.worker_id} not found`);
       const verdict = judgeStatusCallback(t, cb);
       if (verdict.kind === 'conflict') return conflict(verdict.reason);
       if (verdict.kind === 'claim') {

@@ -91,8 +91,9 @@ export class ControlPlaneClient {
   }
 
   /** Agent sessions of one codebase (sessions/sync). 404: unknown codebase; 409: not this worker's. */
-  syncSessions(codebaseId: string, body: SessionSyncRequest): Promise<SessionSyncResponse> {
-    return this.http.request('POST', `${API_PREFIX}/codebases/${encodeURIComponent(codebaseId)}/sessions/sync`, { body, retry: BRIEF });
+  /** `signal` (the worker stopping) aborts the request and any retry. */
+  syncSessions(codebaseId: string, body: SessionSyncRequest, signal?: AbortSignal): Promise<SessionSyncResponse> {
+    return this.http.request('POST', `${API_PREFIX}/codebases/${encodeURIComponent(codebaseId)}/sessions/sync`, { body, retry: BRIEF, signal });
   }
 
   getTask(taskId: string): Promise<TaskView> {

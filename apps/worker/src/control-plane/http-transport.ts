@@ -116,13 +116,7 @@ export class HttpTransport {
     }
     if (res.ok) return res;
     const text = await res.text().catch(() => '');
-    let body: unknown = text;
-    try {
-      if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
-    } catch {
-      // keep the raw text for the error message
-    }
-    throw new ApiError('GET', path, res.status, body || res.statusText);
+    throw new ApiError('GET', path, res.status, parseBody(text, res.headers.get('content-type') ?? '') || res.statusText);
   }
 
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -142,14 +136,7 @@ export class HttpTransport {
       throw new NetworkError(method, path, err);
     }
     const { text } = res;
-    let body: unknown = text;
-    if (text && res.contentType.includes('json')) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // keep the raw text for the error message
-      }
-    }
+    const body = parseBody(text, res.contentType);
     if (res.status < 200 || res.status > 299) throw new ApiError(method, path, res.status, body || res.statusText);
     return (text === '' ? undefined : body) as T;
   }
@@ -170,6 +157,16 @@ export class HttpTransport {
 async function viaFetch(fetchFn: typeof fetch, url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<PlainResponse> {
   const res = await fetchFn(url, { method, headers, body, signal });
   return { status: res.status, statusText: res.statusText, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+/** A response body: parsed when the server says JSON and it parses, else the raw text (kept for error messages). */
+function parseBody(text: string, contentType: string): unknown {
+  if (!text || !contentType.includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function describeCause(cause: unknown): string {

@@ -14,6 +14,8 @@ export interface PlainResponse {
  * (measured 0.5-1.1 ms against 0.3-0.6 ms), and the claim is on the dispatch path.
  */
 export class KeepAliveRequester {
+  // Plain agents ignore proxy settings (HTTP(S)_PROXY), which the task stream's fetch may honour
+  // (NODE_USE_ENV_PROXY): workers talk to the API directly; proxies are not supported for callbacks.
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
 

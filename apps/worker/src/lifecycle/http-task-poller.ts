@@ -14,8 +14,10 @@ import { TaskStreamClient } from './task-stream-client';
  * The HTTP fallback when Redis cannot be reached (seed 000 "Task Polling"): list this worker's
  * pending tasks and claim them with the same claim protocol as the queues (409 = another
  * delivery got it). One task per codebase at a time. A poll runs at once when the task stream
- * announces a task (seed 001 "Reactive Execution") and when a task ends; every poll_interval
- * as the safety net.
+ * announces a task (seed 001 "Reactive Execution") and when a task ran (a slot and its codebase
+ * are free); every poll_interval as the safety net. A task whose claim was refused or failed is
+ * not tried again before the next interval, so a pending task the API keeps refusing (e.g. it
+ * forgot this worker) costs one claim per interval, not a tight list-and-claim loop.
  */
 @Injectable()
 export class HttpTaskPoller {
@@ -26,6 +28,8 @@ export class HttpTaskPoller {
   /** The poll now running, and whether another was asked for meanwhile (polls never overlap). */
   private polling: Promise<void> | null = null;
   private pollAgain = false;
+  /** Task ids whose claim was refused or failed since the last interval tick: skipped until then. */
+  private readonly refusedThisInterval = new Set<string>();
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -56,6 +60,7 @@ export class HttpTaskPoller {
     this.stream.start(() => void this.pollSoon());
     this.loop = (async () => {
       while (!this.stopped.signal.aborted) {
+        this.refusedThisInterval.clear();
         await this.pollSoon();
         await this.clock.sleep(this.config.pollIntervalS * 1000, this.stopped.signal);
       }
@@ -104,16 +109,22 @@ export class HttpTaskPoller {
     for (const view of tasks) {
       if (this.slots.available === 0 || this.stopped.signal.aborted) break;
       const key = view.codebase_id ?? `worker:${this.config.workerId}`;
-      if (this.busyCodebases.has(key)) continue;
+      if (this.busyCodebases.has(key) || this.refusedThisInterval.has(view.id)) continue;
       this.busyCodebases.add(key);
       const p = this.executeTask
         .execute(taskJobFromView(view, this.config.workerId), { signal: this.stopped.signal })
-        .catch((err: Error) => this.logger.error({ task_id: view.id, err: err.message }, 'task failed in the worker'))
-        .finally(() => {
+        .then((result) => result.kind === 'done')
+        .catch((err: Error) => {
+          this.logger.error({ task_id: view.id, err: err.message }, 'task failed in the worker');
+          return false;
+        })
+        .then((ran) => {
           this.busyCodebases.delete(key);
           this.inFlight.delete(p);
-          // The codebase (and a slot) is free: the next waiting task need not wait for poll_interval.
-          void this.pollSoon();
+          // A run freed a slot and its codebase: the next waiting task need not wait for poll_interval.
+          // Anything else (refused, claim failed) waits for the interval or the next stream event.
+          if (ran) void this.pollSoon();
+          else this.refusedThisInterval.add(view.id);
         });
       this.inFlight.add(p);
     }

@@ -27,4 +27,16 @@ describe('SseParser', () => {
     expect(p.push('\uFEFFevent: empty\n\nid: 7\nfoo: bar\nretry: soon\ndata\n\n')).toEqual([{ event: 'message', data: '', id: '7' }]);
     expect(p.retryMs).toBeNull();
   });
+
+  it('has heard from the server after a comment or an event, not after an HTML page or a bare retry', () => {
+    const page = new SseParser();
+    page.push('<html>\n<body>proxy</body>\n\nretry: 10\n\n');
+    expect(page.heardFrom).toBe(false);
+    const keepAlive = new SseParser();
+    keepAlive.push(': keep-alive\n\n');
+    expect(keepAlive.heardFrom).toBe(true);
+    const event = new SseParser();
+    event.push('event: task_available\ndata: {}\n\n');
+    expect(event.heardFrom).toBe(true);
+  });
 });

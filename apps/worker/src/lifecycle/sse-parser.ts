@@ -13,6 +13,8 @@ export interface SseMessage {
 export class SseParser {
   /** The server's last `retry:` hint in ms, if any. */
   retryMs: number | null = null;
+  /** A comment (the keep-alive) or an event arrived: the other end really speaks SSE. */
+  heardFrom = false;
   private buffer = '';
   private pendingCr = false;
   private started = false;
@@ -46,7 +48,10 @@ export class SseParser {
 
   private line(line: string): SseMessage | null {
     if (line === '') return this.dispatch();
-    if (line.startsWith(':')) return null;
+    if (line.startsWith(':')) {
+      this.heardFrom = true;
+      return null;
+    }
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? '' : line.slice(colon + 1);
@@ -70,6 +75,7 @@ export class SseParser {
 
   private dispatch(): SseMessage | null {
     const message = this.data.length > 0 ? { event: this.event || 'message', data: this.data.join('\n'), id: this.id } : null;
+    if (message) this.heardFrom = true;
     this.event = '';
     this.data = [];
     return message;

@@ -4,7 +4,8 @@ import pino from 'pino';
 import type { WorkerConfig } from '../config/worker-config';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { HttpTransport } from '../control-plane/http-transport';
-import { systemClock } from '../system/clock';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../system/clock';
 import { CodebaseDirectory } from '../tasks/codebase-directory';
 import { TaskStreamClient } from './task-stream-client';
 
@@ -26,11 +27,23 @@ const sse = (res: ServerResponse, body: string, end = false) => {
 };
 const json404 = (body: object) => (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
-function clientFor(url: string, codebases: CodebaseDirectory = new CodebaseDirectory()) {
-  const logger = pino({ level: 'silent' });
+function clientFor(url: string, codebases: CodebaseDirectory = new CodebaseDirectory(), clock: Clock = systemClock, logger: Logger = pino({ level: 'silent' })) {
   const config = { workerId: 'w1', capabilities: ['opencode', 'build'] } as WorkerConfig;
   const http = new HttpTransport({ baseUrl: url, token: 'tok', timeoutMs: 2000, userAgent: 'test' }, systemClock, logger);
-  return new TaskStreamClient(config, logger, systemClock, new ControlPlaneClient(http), codebases);
+  return new TaskStreamClient(config, logger, clock, new ControlPlaneClient(http), codebases);
+}
+
+/** Records the reconnect delays asked for, and waits none of them. */
+function recordingClock() {
+  const sleeps: number[] = [];
+  const clock: Clock = { now: () => Date.now(), sleep: (ms, signal) => (sleeps.push(ms), systemClock.sleep(0, signal)) };
+  return { clock, sleeps };
+}
+
+function capturedLogs() {
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
 }
 
 const until = async (check: () => boolean, what: string) => {
@@ -107,5 +120,46 @@ describe('TaskStreamClient', () => {
       await client.stop();
       await forgot.close();
     }
+  });
+
+  it('a 200 that is not an event stream (a proxy page) is a failure: the backoff grows and only the first is a warning', async () => {
+    const page = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy</html>');
+    const server = await scriptedServer(Array.from({ length: 50 }, () => page));
+    const { clock, sleeps } = recordingClock();
+    const { logger, lines } = capturedLogs();
+    const client = clientFor(server.url, new CodebaseDirectory(), clock, logger);
+    client.start(() => undefined);
+    try {
+      await until(() => sleeps.length >= 7, 'seven reconnect attempts');
+    } finally {
+      await client.stop();
+      await server.close();
+    }
+    // Delays of 2, 4, 8, 16, 30, 30 s (each jittered to between half and all of it).
+    expect(sleeps[0]).toBeLessThanOrEqual(2000);
+    expect(sleeps[4]).toBeGreaterThanOrEqual(15_000);
+    expect(sleeps[6]).toBeGreaterThanOrEqual(15_000);
+    const failures = lines.filter((l) => l.msg.startsWith('task stream unavailable'));
+    expect(failures[0]).toMatchObject({ level: 40 });
+    expect(failures.slice(1).every((l) => l.level === 20)).toBe(true);
+    expect(lines.some((l) => l.msg === 'task stream reconnected')).toBe(false);
+  });
+
+  it('an event stream that closes before any event or keep-alive backs off too; one that spoke resets the delay', async () => {
+    const silent = (res: ServerResponse) => sse(res, 'retry: 1000\n\n', true);
+    const spoke = (res: ServerResponse) => sse(res, ': keep-alive\n\n', true);
+    const server = await scriptedServer([silent, silent, silent, silent, spoke, spoke]);
+    const { clock, sleeps } = recordingClock();
+    const client = clientFor(server.url, new CodebaseDirectory(), clock);
+    client.start(() => undefined);
+    try {
+      await until(() => sleeps.length >= 6, 'six reconnects');
+    } finally {
+      await client.stop();
+      await server.close();
+    }
+    expect(sleeps[3]).toBeGreaterThanOrEqual(8000); // 16 s, jittered
+    expect(sleeps[4]).toBeLessThanOrEqual(1000); // after a keep-alive: back to the server's retry hint
+    expect(sleeps[5]).toBeLessThanOrEqual(1000);
   });
 });

@@ -64,22 +64,20 @@ export class TaskStreamClient {
 
   private async run(onTaskAvailable: () => void): Promise<void> {
     let delay = DEFAULT_RETRY_MS;
+    /** Connections in a row that failed or gave no event nor keep-alive. */
     let failures = 0;
     while (!this.stopped.signal.aborted) {
       const parser = new SseParser();
       let outcome: Outcome;
-      let connected = false;
+      let error: string | null = null;
       try {
-        outcome = await this.connectOnce(parser, onTaskAvailable, () => {
-          connected = true;
+        outcome = await this.connectOnce(parser, () => {
           if (failures > 0) this.logger.info('task stream reconnected');
           failures = 0;
-        });
+        }, onTaskAvailable);
       } catch (err) {
         if (this.stopped.signal.aborted) return;
-        failures++;
-        // Once per streak: the poll keeps working meanwhile.
-        if (failures === 1) this.logger.warn({ err: (err as Error).message }, 'task stream unavailable; retrying with backoff (polling continues)');
+        error = (err as Error).message;
         outcome = 'dropped';
       }
       if (this.stopped.signal.aborted) return;
@@ -89,14 +87,25 @@ export class TaskStreamClient {
       }
       if (outcome === 'restart') continue;
       const base = parser.retryMs ?? DEFAULT_RETRY_MS;
-      delay = connected ? base : Math.min(MAX_RETRY_MS, Math.max(base, delay * 2));
-      if (connected) this.logger.info({ retry_ms: delay }, 'task stream closed by the server; reconnecting');
+      if (parser.heardFrom) {
+        delay = base;
+        this.logger.info({ retry_ms: delay }, 'task stream closed by the server; reconnecting');
+      } else {
+        // A failure, or a 200 that was no event stream (a proxy's page): back off further each time.
+        failures++;
+        delay = Math.min(MAX_RETRY_MS, Math.max(base, delay * 2));
+        // The first of a streak as a warning, the rest at debug: the poll keeps working meanwhile.
+        this.logger[failures === 1 ? 'warn' : 'debug'](
+          { err: error ?? 'closed before any event', retry_ms: delay, failures },
+          'task stream unavailable; retrying with backoff (polling continues)',
+        );
+      }
       await this.clock.sleep(Math.round(delay / 2 + (Math.random() * delay) / 2), this.stopped.signal);
     }
   }
 
   /** One connection, until it ends; throws on failures that deserve a backoff. */
-  private async connectOnce(parser: SseParser, onTaskAvailable: () => void, onConnected: () => void): Promise<Outcome> {
+  private async connectOnce(parser: SseParser, onHeardFrom: () => void, onTaskAvailable: () => void): Promise<Outcome> {
     const connection = new AbortController();
     this.connection = connection;
     this.restartRequested = false;
@@ -110,10 +119,14 @@ export class TaskStreamClient {
         if (this.restartRequested) return 'restart';
         throw err;
       }
+      const type = res.headers.get('content-type') ?? '';
+      if (!/^text\/event-stream\b/i.test(type.trim())) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new Error(`the task stream answered ${res.status} with ${type || 'no content type'}, not text/event-stream`);
+      }
       if (!res.body) throw new Error('the task stream answered without a body');
-      onConnected();
       this.logger.debug('task stream open');
-      await this.read(res.body, parser, connection, onTaskAvailable);
+      await this.read(res.body, parser, connection, onHeardFrom, onTaskAvailable);
       return this.restartRequested ? 'restart' : 'dropped';
     } catch (err) {
       if (this.restartRequested) return 'restart';
@@ -123,7 +136,13 @@ export class TaskStreamClient {
     }
   }
 
-  private async read(body: ReadableStream<Uint8Array>, parser: SseParser, connection: AbortController, onTaskAvailable: () => void): Promise<void> {
+  private async read(
+    body: ReadableStream<Uint8Array>,
+    parser: SseParser,
+    connection: AbortController,
+    onHeardFrom: () => void,
+    onTaskAvailable: () => void,
+  ): Promise<void> {
     const decoder = new TextDecoder();
     const reader = body.getReader();
     let idle = setTimeout(() => connection.abort(), IDLE_LIMIT_MS);
@@ -136,7 +155,10 @@ export class TaskStreamClient {
         if (done) return;
         clearTimeout(idle);
         idle = setTimeout(() => connection.abort(), IDLE_LIMIT_MS);
-        for (const message of parser.push(decoder.decode(value, { stream: true }))) {
+        const heardBefore = parser.heardFrom;
+        const messages = parser.push(decoder.decode(value, { stream: true }));
+        if (!heardBefore && parser.heardFrom) onHeardFrom();
+        for (const message of messages) {
           if (message.event === TASK_AVAILABLE_EVENT) onTaskAvailable();
         }
       }

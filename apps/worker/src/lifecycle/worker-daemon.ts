@@ -113,7 +113,9 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
     this.mode = 'draining';
     this.stopping.abort();
     this.processor.stopTakingWork();
-    await Promise.all([this.consumers.pauseAll(), this.poller.stop(), this.redisRetry, this.sessionSync.stop()]);
+    // Stopped alongside the drain, not before it: a sync pass ending must not eat into the tasks' grace.
+    const syncStopped = this.sessionSync.stop();
+    await Promise.all([this.consumers.pauseAll(), this.poller.stop(), this.redisRetry]);
     if (!(await this.running.whenEmpty(graceMs))) {
       this.logger.warn({ running_tasks: this.running.size }, 'grace period over: cancelling the remaining tasks');
       this.running.cancelAll('worker_shutdown');
@@ -121,6 +123,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
       await this.running.whenEmpty(this.config.cancelGraceS * 1000 + 30_000);
     }
     await this.poller.settled();
+    await syncStopped;
     await this.consumers.closeAll();
     await this.heartbeat.stop();
     await this.control.stop();

@@ -347,6 +347,8 @@ class AgentRun {
 /**
  * Synchronous on purpose: a stat of a local directory takes microseconds, while a round trip
  * through libuv's thread pool costs a fraction of a millisecond (more under load) on the dispatch path.
+ * The trade-off: a codebase on a hung network mount blocks the whole daemon for the stat (a spawn
+ * there would hang anyway); codebases are expected on local disks.
  */
 function isDirectory(path: string): boolean {
   try {

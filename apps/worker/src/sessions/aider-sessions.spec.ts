@@ -157,4 +157,16 @@ describe('AiderSessionReader', () => {
   it('returns nothing for a codebase directory that does not exist', async () => {
     expect(await reader().list(join(dir, 'missing'))).toEqual([]);
   });
+
+  it('reuses what it parsed while a history file is unchanged and re-reads one Aider appended to', async () => {
+    const path = write('aider-task_c', lines(FIRST_RUN));
+    const r = reader();
+    const first = await r.list(dir);
+    expect(await r.list(dir)).toEqual(first);
+    expect(r.cache.parsed).toBe(1);
+    appendFileSync(path, lines(SECOND_RUN));
+    const [grown] = await r.list(dir);
+    expect(r.cache.parsed).toBe(2);
+    expect(grown.message_count).toBeGreaterThan(first[0].message_count!);
+  });
 });

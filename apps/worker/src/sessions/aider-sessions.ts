@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { SESSION_SYNC_LIMITS, type SyncedSession } from '#contracts';
 import type { Logger } from 'pino';
-import { byUpdatedDesc, type SessionReader } from './session-reader';
-import { newestFiles } from './store-files';
+import { SessionFileCache } from './session-file-cache';
+import { byUpdatedDesc, type ListOptions, type SessionReader } from './session-reader';
+import { newestFiles, readLines } from './store-files';
 import { sessionTitle, TranscriptBuilder } from './transcript';
 
 /** `.aider.chat.history.<session>.md`, the per-session file the aider adapter names (aiderHistoryFile). */
@@ -40,21 +39,26 @@ type BlockKind = 'user' | 'assistant' | 'tool';
  */
 export class AiderSessionReader implements SessionReader {
   readonly tool = 'aider';
+  /** Parsed history files, reused while unchanged. */
+  readonly cache = new SessionFileCache<SyncedSession | null>();
 
   constructor(private readonly logger: Logger) {}
 
-  async list(codebasePath: string): Promise<SyncedSession[]> {
+  async list(codebasePath: string, opts: ListOptions = {}): Promise<SyncedSession[]> {
     const files = await newestFiles(codebasePath, (name) => HISTORY_FILE.test(name), SESSION_SYNC_LIMITS.maxSessions);
     const sessions: SyncedSession[] = [];
+    const cached = this.cache.begin(codebasePath);
     for (const file of files) {
+      if (opts.signal?.aborted) break;
       const id = HISTORY_FILE.exec(file.path.slice(file.path.lastIndexOf('/') + 1))![1];
       try {
-        const session = await this.readSession(id, file.path);
+        const session = await cached.get(file, () => this.readSession(id, file.path));
         if (session) sessions.push(session);
       } catch (err) {
         this.logger.debug({ file: file.path, err: (err as Error).message }, 'aider chat history unreadable; skipped');
       }
     }
+    cached.end(!opts.signal?.aborted);
     return sessions.sort(byUpdatedDesc);
   }
 
@@ -62,14 +66,8 @@ export class AiderSessionReader implements SessionReader {
     const st = await stat(path);
     const t = new TranscriptBuilder();
     const parser = new HistoryParser(t);
-    const input = createReadStream(path, { encoding: 'utf8' });
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    try {
-      for await (const line of lines) parser.line(line);
-    } finally {
-      lines.close();
-      input.destroy();
-    }
+    const { tooLong } = await readLines(path, (line) => parser.line(line));
+    if (tooLong) this.logger.debug({ file: path, skipped: tooLong }, 'aider chat history: overlong lines skipped');
     parser.end();
     if (t.messageCount === 0) return null;
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SESSION_SYNC_LIMITS } from '#contracts';
@@ -106,5 +106,29 @@ describe('ClaudeCodeSessionReader', () => {
 
   it('finds nothing (and does not throw) when the store does not exist', async () => {
     await expect(reader().list(join(root, 'nowhere'))).resolves.toEqual([]);
+  });
+
+  it('reuses what it parsed while a file is unchanged, re-reads it when it grows, forgets it when removed', async () => {
+    const cwd = join(root, 'work');
+    write(cwd, SID, transcript(cwd));
+    const r = reader();
+    const first = await r.list(cwd);
+    expect(await r.list(cwd)).toEqual(first);
+    expect(r.cache.parsed).toBe(1);
+    const more = { type: 'user', cwd, isSidechain: false, message: { role: 'user', content: 'And a README' }, uuid: 'u9', timestamp: '2026-11-23T13:25:00.000Z' };
+    appendFileSync(join(projectDir(cwd), `${SID}.jsonl`), `${JSON.stringify(more)}\n`);
+    const [grown] = await r.list(cwd);
+    expect(r.cache.parsed).toBe(2);
+    expect(grown.message_count).toBe(first[0].message_count! + 1);
+    rmSync(join(projectDir(cwd), `${SID}.jsonl`));
+    expect(await r.list(cwd)).toEqual([]);
+  });
+
+  it('stops between files once the sync is told to stop', async () => {
+    const cwd = join(root, 'work');
+    write(cwd, SID, transcript(cwd));
+    const r = reader();
+    await expect(r.list(cwd, { signal: AbortSignal.abort() })).resolves.toEqual([]);
+    expect(r.cache.parsed).toBe(0);
   });
 });

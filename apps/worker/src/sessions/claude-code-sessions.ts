@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { SESSION_SYNC_LIMITS, type SyncedSession } from '#contracts';
 import type { Logger } from 'pino';
-import { byUpdatedDesc, type SessionReader } from './session-reader';
+import { SessionFileCache } from './session-file-cache';
+import { byUpdatedDesc, type ListOptions, type SessionReader } from './session-reader';
 import { newestFiles, pathVariants, readJsonLines } from './store-files';
 import { isoTime, sessionTitle, TranscriptBuilder } from './transcript';
 
@@ -13,7 +14,9 @@ const SLUG_MAX = 200;
 /**
  * Claude Code's project directory name for a working directory (checked on 2.1.330): every
  * character outside [a-zA-Z0-9] becomes `-` (`/tmp/my.proj_dir/sub x` ->
- * `-tmp-my-proj-dir-sub-x`); longer than 200 characters: the first 200, `-`, and a hash.
+ * `-tmp-my-proj-dir-sub-x`). This is the full slug, never cut: Claude Code names a directory
+ * for a slug over 200 characters by its first 200, `-` and a hash, which `projectDirs`
+ * finds by that prefix.
  */
 export function claudeProjectSlug(cwd: string): string {
   return cwd.replace(/[^a-zA-Z0-9]/g, '-');
@@ -26,6 +29,8 @@ export function claudeProjectSlug(cwd: string): string {
  */
 export class ClaudeCodeSessionReader implements SessionReader {
   readonly tool = 'claude_code';
+  /** Parsed session files, reused while unchanged (a .jsonl is often megabytes). */
+  readonly cache = new SessionFileCache<SyncedSession | null>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -36,7 +41,7 @@ export class ClaudeCodeSessionReader implements SessionReader {
     return join(this.env.CLAUDE_CONFIG_DIR || join(this.env.HOME || homedir(), '.claude'), 'projects');
   }
 
-  async list(codebasePath: string): Promise<SyncedSession[]> {
+  async list(codebasePath: string, opts: ListOptions = {}): Promise<SyncedSession[]> {
     const cwds = await pathVariants(codebasePath);
     const dirs = new Set<string>();
     for (const cwd of cwds) for (const d of await this.projectDirs(claudeProjectSlug(cwd))) dirs.add(d);
@@ -45,14 +50,17 @@ export class ClaudeCodeSessionReader implements SessionReader {
       .sort((a, b) => b.mtimeMs - a.mtimeMs)
       .slice(0, SESSION_SYNC_LIMITS.maxSessions);
     const sessions: SyncedSession[] = [];
+    const cached = this.cache.begin(codebasePath);
     for (const file of files) {
+      if (opts.signal?.aborted) break;
       try {
-        const s = await this.readSession(file.path, file.mtimeMs, cwds);
+        const s = await cached.get(file, () => this.readSession(file.path, file.mtimeMs, cwds));
         if (s) sessions.push(s);
       } catch (err) {
         this.logger.debug({ file: file.path, err: (err as Error).message }, 'claude code session file unreadable; skipped');
       }
     }
+    cached.end(!opts.signal?.aborted);
     return sessions.sort(byUpdatedDesc);
   }
 

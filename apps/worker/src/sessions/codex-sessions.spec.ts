@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -80,5 +80,23 @@ describe('CodexSessionReader', () => {
 
   it('finds nothing (and does not throw) without a sessions folder', async () => {
     await expect(reader().list(join(root, 'work'))).resolves.toEqual([]);
+  });
+
+  it('reuses what it parsed while a rollout is unchanged and re-reads one that grew', async () => {
+    const cwd = join(root, 'work');
+    write('2026-11-23', TID, rollout(cwd));
+    write('2026-11-23', 'elsewhere-thread', rollout(join(root, 'elsewhere'), 'elsewhere-thread'));
+    const r = reader();
+    const first = await r.list(cwd);
+    expect(first.map((s) => s.id)).toEqual([TID]);
+    const parsedOnce = r.cache.parsed;
+    expect(await r.list(cwd)).toEqual(first);
+    expect(r.cache.parsed).toBe(parsedOnce);
+    const file = join(codexHome, 'sessions', '2026', '11', '23', `rollout-2026-11-23T13-23-41-${TID}.jsonl`);
+    const reply = { timestamp: '2026-11-23T13:30:00.000Z', type: 'response_item', payload: { type: 'message', id: 'msg_a3', role: 'assistant', content: [{ type: 'output_text', text: 'One more thing.' }] } };
+    appendFileSync(file, `${JSON.stringify(reply)}\n`);
+    const [grown] = await r.list(cwd);
+    expect(r.cache.parsed).toBe(parsedOnce + 1);
+    expect(grown.message_count).toBe(first[0].message_count! + 1);
   });
 });

@@ -3,11 +3,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SESSION_SYNC_LIMITS, type SyncedSession } from '#contracts';
 import type { Logger } from 'pino';
-import { byUpdatedDesc, type SessionReader } from './session-reader';
+import { SessionFileCache } from './session-file-cache';
+import { byUpdatedDesc, type ListOptions, type SessionReader } from './session-reader';
 import { pathVariants, readJsonLines, type StoreFile } from './store-files';
 import { isoTime, sessionTitle, TranscriptBuilder } from './transcript';
 
-/** Rollout files whose first line is looked at, newest first: bounds a store with years of sessions. */
+/** Rollout files looked at, newest first: bounds a store with years of sessions (walk, stat and heads). */
 const MAX_SCANNED = SESSION_SYNC_LIMITS.maxSessions * 10;
 
 /**
@@ -19,8 +20,13 @@ const MAX_SCANNED = SESSION_SYNC_LIMITS.maxSessions * 10;
  */
 export class CodexSessionReader implements SessionReader {
   readonly tool = 'codex';
-  /** Rollout file -> the cwd its first line names: a thread never moves, so each file's head is read once. */
+  /**
+   * Rollout file -> the cwd its first line names: a thread never moves, so each file's head is
+   * read once. Pruned to the files of the latest walk.
+   */
   private readonly cwdOf = new Map<string, string | null>();
+  /** Parsed rollouts of each codebase, reused while unchanged. */
+  readonly cache = new SessionFileCache<SyncedSession | null>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -31,37 +37,50 @@ export class CodexSessionReader implements SessionReader {
     return join(this.env.CODEX_HOME || join(this.env.HOME || homedir(), '.codex'), 'sessions');
   }
 
-  async list(codebasePath: string): Promise<SyncedSession[]> {
+  async list(codebasePath: string, opts: ListOptions = {}): Promise<SyncedSession[]> {
     const cwds = await pathVariants(codebasePath);
     const files = await this.rolloutFiles();
+    const walked = new Set(files.map((f) => f.path));
+    for (const path of this.cwdOf.keys()) if (!walked.has(path)) this.cwdOf.delete(path);
     const byId = new Map<string, SyncedSession>();
-    for (const file of files.slice(0, MAX_SCANNED)) {
-      if (byId.size >= SESSION_SYNC_LIMITS.maxSessions) break;
+    const cached = this.cache.begin(codebasePath);
+    for (const file of files) {
+      if (byId.size >= SESSION_SYNC_LIMITS.maxSessions || opts.signal?.aborted) break;
       const knownCwd = this.cwdOf.get(file.path);
       if (knownCwd !== undefined && (knownCwd === null || !cwds.includes(knownCwd))) continue;
       try {
-        const s = await this.readSession(file, cwds);
+        const s = await cached.get(file, () => this.readSession(file, cwds));
         // `exec resume` may write the same thread to a newer file: the newest wins.
         if (s && !byId.has(s.id)) byId.set(s.id, s);
       } catch (err) {
         this.logger.debug({ file: file.path, err: (err as Error).message }, 'codex rollout unreadable; skipped');
       }
     }
+    cached.end(!opts.signal?.aborted);
     return [...byId.values()].sort(byUpdatedDesc);
   }
 
-  /** Every rollout file, most recently written first (the date folders are only listed, not read). */
+  /**
+   * The newest MAX_SCANNED rollout files, most recently written first. The YYYY/MM/DD folders
+   * and the `rollout-<time>` names sort by time, so the walk goes newest first and stops there.
+   */
   private async rolloutFiles(): Promise<StoreFile[]> {
     const found: string[] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => b.name.localeCompare(a.name));
       for (const e of entries) {
+        if (found.length >= MAX_SCANNED) return;
         if (e.isDirectory() && depth < 3) await walk(join(dir, e.name), depth + 1);
         else if (e.isFile() && e.name.startsWith('rollout-') && e.name.endsWith('.jsonl')) found.push(join(dir, e.name));
       }
     };
     await walk(this.sessionsDir, 0);
-    const stated = await Promise.all(found.map(async (path) => ({ path, mtimeMs: (await stat(path).catch(() => null))?.mtimeMs ?? 0 })));
+    const stated = await Promise.all(
+      found.map(async (path) => {
+        const st = await stat(path).catch(() => null);
+        return { path, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0 };
+      }),
+    );
     return stated.sort((a, b) => b.mtimeMs - a.mtimeMs);
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SESSION_SYNC_LIMITS } from '#contracts';
 import pino from 'pino';
 import { GeminiSessionReader } from './gemini-sessions';
 
@@ -92,5 +93,30 @@ describe('GeminiSessionReader', () => {
 
   it('finds nothing (and does not throw) without a ~/.gemini', async () => {
     await expect(reader().list(join(root, 'work'))).resolves.toEqual([]);
+  });
+
+  it('reuses what it parsed while a chat file is unchanged and re-reads one that changed', async () => {
+    const cwd = join(root, 'work');
+    writeChat('work', cwd, 'session-2026-11-23T13-23-8fa48d10.jsonl', chat(cwd));
+    const r = reader();
+    const first = await r.list(cwd);
+    expect(await r.list(cwd)).toEqual(first);
+    expect(r.cache.parsed).toBe(1);
+    appendFileSync(join(gemini(), 'tmp', 'work', 'chats', 'session-2026-11-23T13-23-8fa48d10.jsonl'), `${JSON.stringify({ $set: { summary: 'Greeting file' } })}\n`);
+    const [changed] = await r.list(cwd);
+    expect(r.cache.parsed).toBe(2);
+    expect(changed.title).toBe('Greeting file');
+  });
+
+  it('keeps only the text a message may carry, not whole function responses', async () => {
+    const cwd = join(root, 'work');
+    const long = 'x'.repeat(SESSION_SYNC_LIMITS.maxMessageText * 3);
+    const lines = chat(cwd);
+    lines.push(JSON.stringify({ id: 'g9', timestamp: '2026-11-23T13:24:00.000Z', type: 'gemini', content: [{ text: long }, { functionResponse: { response: { output: long } } }] }));
+    writeChat('work', cwd, 'session-2026-11-23T13-23-8fa48d10.jsonl', lines);
+    const [s] = await reader().list(cwd);
+    const last = s.messages!.at(-1)!;
+    expect(last.text.length).toBe(SESSION_SYNC_LIMITS.maxMessageText);
+    expect(last.text.endsWith('…')).toBe(true);
   });
 });

@@ -4,19 +4,29 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SESSION_SYNC_LIMITS, type SyncedSession } from '#contracts';
 import type { Logger } from 'pino';
-import { byUpdatedDesc, type SessionReader } from './session-reader';
+import { SessionFileCache } from './session-file-cache';
+import { byUpdatedDesc, type ListOptions, type SessionReader } from './session-reader';
 import { newestFiles, pathVariants, readJsonLines } from './store-files';
 import { isoTime, sessionTitle, TranscriptBuilder } from './transcript';
 
 /** User turns Gemini CLI itself injects or treats as commands (its own `isIgnoredUserContent`). */
 const IGNORED_USER = /^(\/|\?|<session_context>|<hook_context>)/;
 
+/**
+ * A message record as far as the transcript needs it: its text already cut to what a
+ * message may carry, its tool calls by name. Function responses and other content are not
+ * held while the rest of the file is read.
+ */
 interface GeminiRecord {
   id: string;
-  type?: string;
-  timestamp?: string;
-  content?: unknown;
-  toolCalls?: { name?: unknown }[];
+  type: unknown;
+  timestamp: unknown;
+  text: string;
+  tools: string[];
+}
+
+function slimRecord(r: any): GeminiRecord {
+  return { id: r.id, type: r.type, timestamp: r.timestamp, text: partsText(r.content).slice(0, SESSION_SYNC_LIMITS.maxMessageText + 1), tools: toolCallNames(r) };
 }
 
 /**
@@ -31,6 +41,8 @@ interface GeminiRecord {
  */
 export class GeminiSessionReader implements SessionReader {
   readonly tool = 'gemini';
+  /** Parsed chat files, reused while unchanged. */
+  readonly cache = new SessionFileCache<SyncedSession | null>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -41,7 +53,7 @@ export class GeminiSessionReader implements SessionReader {
     return join(this.env.GEMINI_CLI_HOME || this.env.HOME || homedir(), '.gemini');
   }
 
-  async list(codebasePath: string): Promise<SyncedSession[]> {
+  async list(codebasePath: string, opts: ListOptions = {}): Promise<SyncedSession[]> {
     const cwds = await pathVariants(codebasePath);
     const projects = await this.projectDirs(cwds);
     const files = (
@@ -51,14 +63,17 @@ export class GeminiSessionReader implements SessionReader {
       .sort((a, b) => b.mtimeMs - a.mtimeMs)
       .slice(0, SESSION_SYNC_LIMITS.maxSessions);
     const byId = new Map<string, SyncedSession>();
+    const cached = this.cache.begin(codebasePath);
     for (const file of files) {
+      if (opts.signal?.aborted) break;
       try {
-        const s = await this.readSession(file.path, file.mtimeMs);
+        const s = await cached.get(file, () => this.readSession(file.path, file.mtimeMs));
         if (s && !byId.has(s.id)) byId.set(s.id, s);
       } catch (err) {
         this.logger.debug({ file: file.path, err: (err as Error).message }, 'gemini chat file unreadable; skipped');
       }
     }
+    cached.end(!opts.signal?.aborted);
     return [...byId.values()].sort(byUpdatedDesc);
   }
 
@@ -96,18 +111,18 @@ export class GeminiSessionReader implements SessionReader {
         }
         if (!found) records.clear();
       } else if (typeof line.id === 'string') {
-        records.set(line.id, line);
+        records.set(line.id, slimRecord(line));
       } else if (line.$set && typeof line.$set === 'object') {
         if (Array.isArray(line.$set.messages)) {
           records.clear();
-          for (const m of line.$set.messages) if (typeof m?.id === 'string') records.set(m.id, m);
+          for (const m of line.$set.messages) if (typeof m?.id === 'string') records.set(m.id, slimRecord(m));
         }
         const { messages: _m, ...rest } = line.$set;
         meta = { ...meta, ...rest };
       } else if (typeof line.sessionId === 'string') {
         const { messages, ...rest } = line;
         meta = { ...meta, ...rest };
-        if (Array.isArray(messages)) for (const m of messages) if (typeof m?.id === 'string') records.set(m.id, m);
+        if (Array.isArray(messages)) for (const m of messages) if (typeof m?.id === 'string') records.set(m.id, slimRecord(m));
       }
     };
     if (path.endsWith('.json')) {
@@ -124,14 +139,11 @@ export class GeminiSessionReader implements SessionReader {
       const at = isoTime(r.timestamp);
       t.seen(at);
       if (r.type === 'user') {
-        const text = partsText(r.content);
-        if (!IGNORED_USER.test(text.trim())) t.user(r.id, text, at);
+        if (!IGNORED_USER.test(r.text.trim())) t.user(r.id, r.text, at);
       } else if (r.type === 'gemini') {
-        const text = partsText(r.content);
-        const calls = toolCallNames(r);
-        if (!text && calls.length === 0) continue;
-        t.assistant(r.id, text, at);
-        for (const name of calls) t.toolCall(name, at, r.id, r.id);
+        if (!r.text && r.tools.length === 0) continue;
+        t.assistant(r.id, r.text, at);
+        for (const name of r.tools) t.toolCall(name, at, r.id, r.id);
       }
     }
     t.seen(isoTime(meta.lastUpdated));
@@ -153,8 +165,8 @@ export class GeminiSessionReader implements SessionReader {
  * A record's tool calls: `toolCalls` as a live run writes them, or, after `--resume` rewrote
  * the history with `$set: {messages}`, `functionCall` parts in the content.
  */
-function toolCallNames(r: { toolCalls?: Array<{ name?: unknown }>; content?: unknown }): string[] {
-  const listed = (r.toolCalls ?? []).map((c) => c?.name);
+function toolCallNames(r: { toolCalls?: unknown; content?: unknown }): string[] {
+  const listed = Array.isArray(r.toolCalls) ? r.toolCalls.map((c) => c?.name) : [];
   const parts = Array.isArray(r.content) ? r.content.map((p) => p?.functionCall?.name) : [];
   return (listed.length > 0 ? listed : parts).filter((n): n is string => typeof n === 'string');
 }

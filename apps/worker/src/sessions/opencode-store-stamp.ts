@@ -15,6 +15,9 @@ function loadSqlite(): SqliteModule | null {
   return sqlite;
 }
 
+/** How long a locked store may hold up the (synchronous) read. */
+const BUSY_TIMEOUT_MS = 50;
+
 /**
  * A cheap "has anything changed?" stamp for the OpenCode sessions of some directories, read
  * straight from OpenCode's SQLite store (`$XDG_DATA_HOME/opencode/opencode.db`, read-only).
@@ -29,7 +32,10 @@ export function opencodeStoreStamp(env: NodeJS.ProcessEnv, directories: string[]
   if (!dataHome || !lib || directories.length === 0) return null;
   let db: InstanceType<SqliteModule['DatabaseSync']> | null = null;
   try {
-    db = new lib.DatabaseSync(join(dataHome, 'opencode', 'opencode.db'), { readOnly: true, timeout: 1000 });
+    // OpenCode 1.18 keeps the db in WAL mode, where a reader waits only on rare moments (a
+    // checkpoint, a crashed writer's recovery). This call blocks the event loop, so a busy db
+    // gets a short wait and then null: the caller asks the CLI instead.
+    db = new lib.DatabaseSync(join(dataHome, 'opencode', 'opencode.db'), { readOnly: true, timeout: BUSY_TIMEOUT_MS });
     const marks = directories.map(() => '?').join(', ');
     const row = db.prepare(`SELECT count(*) AS n, max(time_updated) AS latest FROM session WHERE directory IN (${marks})`).get(...directories) as
       | { n: number; latest: number | null }

@@ -17,6 +17,8 @@ import { SessionSyncService } from './session-sync.service';
 class FakeApi {
   readonly received: { codebaseId: string; body: SessionSyncRequest }[] = [];
   readonly status = new Map<string, number>();
+  /** Codebases whose sync request gets no answer at all (a hung API). */
+  readonly hang = new Set<string>();
   private waiters: (() => void)[] = [];
   server: Server;
   url = '';
@@ -34,6 +36,7 @@ class FakeApi {
         const codebaseId = decodeURIComponent(m[1]);
         const body = JSON.parse(raw) as SessionSyncRequest;
         this.received.push({ codebaseId, body });
+        if (this.hang.has(codebaseId)) return this.waiters.splice(0).forEach((w) => w());
         const status = this.status.get(codebaseId) ?? 200;
         const answer = status === 200 ? { codebase_id: codebaseId, synced: body.sessions.length, synced_at: new Date().toISOString() } : { statusCode: status, message: `refused with ${status}` };
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
@@ -54,6 +57,7 @@ class FakeApi {
   }
 
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((r) => this.server.close(() => r()));
   }
 }
@@ -171,5 +175,15 @@ describe('SessionSyncService', () => {
     expect(api.sent('cb-alpha')).toEqual([['s1'], ['s1']]);
     await service.stop();
     expect(service.started).toBe(false);
+  });
+
+  it('stop() cancels a sync request the API does not answer, and does not retry it', async () => {
+    claudeSession(configDir, cwd('alpha'), 's1');
+    api.hang.add('cb-alpha');
+    service.start(3600);
+    await api.until(1);
+    await service.stop();
+    expect(service.started).toBe(false);
+    expect(api.received).toHaveLength(1);
   });
 });

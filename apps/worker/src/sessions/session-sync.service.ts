@@ -90,6 +90,7 @@ export class SessionSyncService implements BeforeApplicationShutdown {
     this.wake.abort();
   }
 
+  /** Aborts a pass in progress (readers stop between files, a sync request is cancelled, not retried). */
   async stop(): Promise<void> {
     this.stopped.abort();
     await this.loop;
@@ -135,6 +136,7 @@ export class SessionSyncService implements BeforeApplicationShutdown {
         this.logger.warn({ codebase_id: codebaseId, tool: reader.tool, err: (err as Error).message }, 'could not read agent sessions');
       }
     }
+    if (this.stopped.signal.aborted) return; // what was read may be partial: nothing to send
     const changed = all
       .filter((s) => isChanged(s, known.get(sessionKey(s))))
       .sort(byUpdatedDesc)
@@ -144,7 +146,7 @@ export class SessionSyncService implements BeforeApplicationShutdown {
       return;
     }
     for (const batch of fitBatches(changed)) {
-      const res = await this.client.syncSessions(codebaseId, { worker_id: this.config.workerId, sessions: batch });
+      const res = await this.client.syncSessions(codebaseId, { worker_id: this.config.workerId, sessions: batch }, this.stopped.signal);
       // Rejected ones (e.g. the id belongs to another codebase) would be rejected again: not retried until they change.
       if (res?.rejected?.length) this.logger.warn({ codebase_id: codebaseId, rejected: res.rejected.slice(0, 10) }, 'the control plane did not store some sessions');
       // Listed without messages (an export left for later): not settled, so sent again next time.
