@@ -30,6 +30,16 @@ export interface SyncedSessionMessage {
   tool_calls?: string[];
 }
 
+/**
+ * What a task may pass as metadata.resume_session_id: agent session ids are letters, digits, "_"
+ * and "-" (OpenCode ses_..., uuids, aider-<task id>). Anything else could not be resumed and would
+ * only fail on the worker.
+ */
+export const RESUMABLE_SESSION_ID = /^[A-Za-z0-9_-]{1,200}$/;
+export const RESUMABLE_SESSION_ID_RULE = '1-200 letters, digits, "_" or "-"';
+
+export const isResumableSessionId = (id: string): boolean => RESUMABLE_SESSION_ID.test(id);
+
 export interface SyncedSession {
   /** The CLI's own session id (what `resume_session_id` takes). */
   id: string;

@@ -66,6 +66,11 @@ describe('per-codebase notification address', () => {
     expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('notification_email must be an email address') });
     expect((await register('/srv/addr-bad2', { notification_email: 'x@' }).expect(400)).body.message).toContain('notification_email');
     expect((await patch(cb.id, {}).expect(400)).body.message).toMatch(/nothing to change/);
+    // null cannot be a description (it used to answer 200 and change nothing); "" clears it.
+    const nullDescription = await patch(cb.id, { description: null }).expect(400);
+    expect(nullDescription.body.details).toEqual([{ field: 'description', problems: ['description must be a string ("" to clear it), not null'] }]);
+    expect((await register('/srv/addr-null-desc', { description: null }).expect(400)).body.details[0].field).toBe('description');
+    expect((await patch(cb.id, { description: '' }).expect(200)).body.description).toBe('');
     expect((await patch(cb.id, { name: 'renamed' }).expect(400)).body.message).toMatch(/name/);
     expect((await patch('cb_doesnotexist', { notification_email: 'a@example.com' }).expect(404)).body).toMatchObject({ statusCode: 404 });
   });
@@ -89,6 +94,27 @@ describe('per-codebase notification address', () => {
       return v.notification_email ? v : null;
     }, 'the address on the registered codebase');
     expect(view.notification_email).toBe('path@example.com');
+  });
+
+  it('a registration result naming another codebase (another worker\'s, or another path) sets no address', async () => {
+    const other = new FakeWorker(api, 'addr-other');
+    await other.register();
+    const victim = (await api.post('/v1/agent/codebases', { name: 'victim', path: '/srv/addr-victim', worker_id: other.id, notification_email: 'victim@example.com' }).expect(201)).body;
+    const ownOther = (await register('/srv/addr-own-other', { notification_email: 'own@example.com' }).expect(201)).body;
+    for (const target of [victim.id, ownOther.id]) {
+      await worker.heartbeat();
+      const accepted = (await api.post('/v1/agent/codebases', { name: 'hijack', path: `/srv/addr-hijack-${target}`, notification_email: 'attacker@example.com' }).expect(202)).body;
+      const claim = await worker.claim(accepted.task_id);
+      await worker.report(accepted.task_id, claim.attempt, 'completed', { result: target }).expect(200);
+    }
+    // A later legitimate registration shows the listener has handled the hijack attempts before it.
+    const accepted = (await api.post('/v1/agent/codebases', { name: 'later', path: '/srv/addr-later', notification_email: 'later@example.com' }).expect(202)).body;
+    const claim = await worker.claim(accepted.task_id);
+    const later = (await register('/srv/addr-later').expect(201)).body;
+    await worker.report(accepted.task_id, claim.attempt, 'completed', { result: later.id }).expect(200);
+    await eventually(async () => (await api.get(`/v1/agent/codebases/${later.id}`).expect(200)).body.notification_email === 'later@example.com', 'the legitimate address');
+    expect((await api.get(`/v1/agent/codebases/${victim.id}`).expect(200)).body.notification_email).toBe('victim@example.com');
+    expect((await api.get(`/v1/agent/codebases/${ownOther.id}`).expect(200)).body.notification_email).toBe('own@example.com');
   });
 
   const patch = (id: string, body: object, prefix = '/v1/agent') => api.anonymous().patch(`${prefix}/codebases/${id}`).set('Authorization', `Bearer ${tokenOf(api)}`).send(body);

@@ -2,8 +2,12 @@
  * Notifications that lost their queue job are sent anyway, once; and a notification whose job
  * ran out of attempts ends `failed` with the error.
  */
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { StuckNotificationSweeper } from '../../../apps/api/src/email/stuck-notification-sweeper';
+import { EmailNotificationService } from '../../../apps/api/src/email/email-notification.service';
+import { NotificationComposer } from '../../../apps/api/src/email/notification-composer';
+import { REQUEUED_ERROR, StuckNotificationSweeper } from '../../../apps/api/src/email/stuck-notification-sweeper';
+import type { TaskRow } from '../../../apps/api/src/tasks/task.entity';
 import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 import { deleteKeysWithPrefix } from '../../support/test-redis';
@@ -33,9 +37,24 @@ async function setup(env: Record<string, string>) {
     await worker.report(task.id, claim.attempt, 'completed', { result: 'Build fixed', session_id: 'ses_resend1' }).expect(200);
     return task.id;
   };
+  /** Runs a task that fails; it can be requeued. */
+  const failTask = async () => {
+    const task = (await api.post(`/v1/agent/codebases/${codebaseId}/tasks`, { prompt: 'Fix the build' }).expect(201)).body as { id: string };
+    const claim = await worker.claim(task.id);
+    await worker.report(task.id, claim.attempt, 'failed', { error: 'boom' }).expect(200);
+    return task.id;
+  };
+  /** A queued notification row as a replica records it, untouched for two minutes; `claimed`: another replica is sending it. */
+  const orphanRow = (id: string, taskId: string, recipient: string, claimed = false) =>
+    db.query(
+      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status, created_at, updated_at, send_claimed_until)
+       VALUES ($1, 'outbound', $2, NULL, $3, 'Task completed', $4, 'queued', now() - interval '2 minutes', now() - interval '2 minutes',
+               CASE WHEN $5::boolean THEN now() + interval '1 hour' END)`,
+      [id, taskId, recipient, `<task.${taskId}@codefleet.test>`, claimed],
+    );
   /** As if nobody had touched the row for two minutes. */
   const age = (emailId: string) => db.query(`UPDATE emails SET created_at = now() - interval '2 minutes', updated_at = now() - interval '2 minutes' WHERE id = $1`, [emailId]);
-  return { smtp, api, db, rowsOf, finishTask, age, close: async () => (await api.close(), await smtp.close()) };
+  return { smtp, api, db, rowsOf, finishTask, failTask, orphanRow, age, close: async () => (await api.close(), await smtp.close()) };
 }
 
 describe('resending notifications that lost their queue job', () => {
@@ -84,6 +103,33 @@ describe('resending notifications that lost their queue job', () => {
     expect(t.smtp.forTask(taskId)).toHaveLength(1);
   });
 
+  it('a notification another replica is sending is left to it: neither the queue job nor the sweep sends it too', async () => {
+    const taskId = await t.finishTask();
+    await t.orphanRow('em_claimed1', taskId, 'claimed@example.com', true);
+    const sweeper = t.api.app.get(StuckNotificationSweeper);
+    expect((await sweeper.sweep()).requeued).not.toContain('em_claimed1');
+    // A job for the row (another replica's sweep enqueued it) runs and finds the row claimed.
+    const notifications = t.api.app.get(EmailNotificationService);
+    const [task] = (await t.db.query(`SELECT * FROM tasks WHERE id = $1`, [taskId])) as TaskRow[];
+    await notifications.enqueue('em_claimed1', taskId, await t.api.app.get(NotificationComposer).compose(task, 'claimed@example.com'));
+    await eventually(async () => (await notifications.jobStateOf('em_claimed1')) === null, 'the job to finish');
+    expect(t.smtp.forTask(taskId)).toEqual([]);
+    expect((await t.rowsOf(taskId))[0]).toMatchObject({ status: 'queued', attempts: 0 });
+    // The other replica gave up its claim without sending (it died): the sweep sends it, once.
+    await t.db.query(`UPDATE emails SET send_claimed_until = NULL WHERE id = 'em_claimed1'`);
+    await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'sent' ? true : null), 'the row sent by the sweep');
+    expect(t.smtp.forTask(taskId)).toHaveLength(1);
+  });
+
+  it('a lost notification of a task that was requeued meanwhile ends failed instead of announcing a running task as ended', async () => {
+    const taskId = await t.failTask();
+    await t.api.post(`/v1/agent/tasks/${taskId}/requeue`).expect(200);
+    await t.orphanRow('em_requeued1', taskId, 'requeued@example.com');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the row failed by the sweep');
+    expect(row.error).toBe(REQUEUED_ERROR);
+    expect(t.smtp.forTask(taskId)).toEqual([]);
+  });
+
   it('leaves a queued row alone while its job waits for a retry', async () => {
     t.smtp.refuse.add('waiting@example.com');
     const taskId = await t.finishTask('waiting@example.com');
@@ -120,5 +166,40 @@ describe('notifications that run out of attempts', () => {
     const [after] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the row failed again by the sweep');
     expect(after.error).toContain('mailbox unavailable');
     expect(t.smtp.forTask(taskId)).toEqual([]);
+  });
+});
+
+describe('in-process retries (Redis did not take the job)', () => {
+  let t: Awaited<ReturnType<typeof setup>>;
+  afterEach(() => t?.close());
+  /** The enqueue fails as it does when Redis is down, so the replica sends the notification itself. */
+  const redisRefusesJobs = () => jest.spyOn(t.api.app.get(EmailNotificationService), 'enqueue').mockRejectedValue(new Error('email enqueue timed out after 5000 ms'));
+
+  it('make EMAIL_SEND_ATTEMPTS attempts, then end failed with the last error', async () => {
+    t = await setup({ EMAIL_SEND_ATTEMPTS: '3', EMAIL_SEND_BACKOFF_MS: '20' });
+    redisRefusesJobs();
+    t.smtp.refuse.add('inproc@example.com');
+    const taskId = await t.finishTask('inproc@example.com');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.status === 'failed' ? t.rowsOf(taskId) : null), 'the failed row');
+    expect(row).toMatchObject({ attempts: 3, error: expect.stringContaining('mailbox unavailable') });
+    expect(t.smtp.forTask(taskId)).toEqual([]);
+  });
+
+  it('do not hold up shutdown while waiting for the next attempt; the row stays queued for the resend sweep', async () => {
+    t = await setup({ EMAIL_SEND_ATTEMPTS: '3', EMAIL_SEND_BACKOFF_MS: '3600000' });
+    redisRefusesJobs();
+    t.smtp.refuse.add('sleepy@example.com');
+    const taskId = await t.finishTask('sleepy@example.com');
+    const [row] = await eventually(async () => ((await t.rowsOf(taskId))[0]?.attempts === 1 ? t.rowsOf(taskId) : null), 'the first failed attempt');
+    expect(row.status).toBe('queued');
+    const pg = new Client({ connectionString: t.api.db.url });
+    await pg.connect();
+    try {
+      await t.api.app.close(); // resolves although the retry would wait an hour
+      const { rows } = await pg.query(`SELECT status, attempts FROM emails WHERE id = $1`, [row.id]);
+      expect(rows).toEqual([{ status: 'queued', attempts: 1 }]);
+    } finally {
+      await pg.end();
+    }
   });
 });

@@ -115,6 +115,11 @@ describe('task status callbacks and fencing', () => {
     const task = await newTask();
     const bad = await status(task.id, { worker_id: 'fence-1', attempt: -1, status: 'pending', failure_reason: 'oops' }).expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['attempt', 'failure_reason', 'status']);
+    // Numbers too large for their integer column are a 400 naming the field, not a database error.
+    const huge = await status(task.id, { worker_id: 'fence-1', attempt: 3000000000, status: 'running' }).expect(400);
+    expect(huge.body).toMatchObject({ statusCode: 400, details: [{ field: 'attempt', problems: [expect.stringContaining('2147483647')] }] });
+    const exit = await status(task.id, { worker_id: 'fence-1', attempt: 0, status: 'failed', exit_code: 3000000000 }).expect(400);
+    expect(exit.body.details).toEqual([expect.objectContaining({ field: 'exit_code' })]);
     await status('task_nope', { worker_id: 'fence-1', attempt: 0, status: 'running' }).expect(404);
     await api.put(`/v1/opencode/tasks/${task.id}/status`, { worker_id: 'fence-1', attempt: 0, status: 'running' }).expect(200);
   });

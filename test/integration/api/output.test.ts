@@ -1,6 +1,9 @@
 import { TaskOutputStreamService } from '../../../apps/api/src/output/task-output-stream.service';
+import { ChannelSubscriber } from '../../../apps/api/src/queue/channel-subscriber';
+import { LiveEvents } from '../../../apps/api/src/queue/live-events';
 import { eventually, startTestApi, type TestApi, ADMIN_TOKEN } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
+import { hangUpEarly } from '../../support/hang-up-early';
 import { openSse, type SseEvent } from '../../support/sse-client';
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -83,6 +86,11 @@ describe('task output', () => {
       const t = await runningTask();
       await worker.output(t.id, t.attempt, 0, '').expect(400);
       await worker.output(t.id, t.attempt, -1, 'x').expect(400);
+      const bigOffset = await worker.output(t.id, t.attempt, 1e300, 'x').expect(400);
+      expect(bigOffset.body.details).toEqual([expect.objectContaining({ field: 'offset' })]);
+      const bigAttempt = await worker.output(t.id, 3000000000, 0, 'x').expect(400);
+      expect(bigAttempt.body.details).toEqual([expect.objectContaining({ field: 'attempt' })]);
+      await api.get(`/v1/agent/tasks/${t.id}/output?offset=1e20`).expect(400);
       const big = await worker.output(t.id, t.attempt, 0, 'x'.repeat(1024 * 1024 + 1)).expect(413);
       expect(big.body.message).toMatch(/at most 1048576/);
       await worker.output(t.id, t.attempt, 0, 'y'.repeat(1024 * 1024)).expect(200);
@@ -149,6 +157,23 @@ describe('task output', () => {
       await eventually(async () => stream.comments.includes('keep-alive'), 'a keep-alive comment', 5000);
       stream.close();
       await eventually(async () => api.app.get(TaskOutputStreamService).activeFollowers === 0, 'follower cleanup');
+    });
+
+    it('frees the follower and its Redis subscription when the client hangs up before the stream opened', async () => {
+      const t = await runningTask();
+      const streams = api.app.get(TaskOutputStreamService);
+      const subscriber = api.app.get(ChannelSubscriber);
+      const channel = api.app.get(LiveEvents).taskChannel(t.id);
+      const follow = jest.spyOn(streams, 'follow');
+      try {
+        for (let i = 0; i < 5; i++) await hangUpEarly(api.baseUrl, `/v1/agent/tasks/${t.id}/output/stream`, auth);
+        await eventually(async () => follow.mock.results.length === 5, 'the five requests to reach the stream');
+        await Promise.all(follow.mock.results.map((r) => r.value as Promise<void>));
+        expect(streams.activeFollowers).toBe(0);
+        expect(subscriber.listenerCount(channel)).toBe(0);
+      } finally {
+        follow.mockRestore();
+      }
     });
 
     it('answers 404 and 401 before opening a stream', async () => {

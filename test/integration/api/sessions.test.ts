@@ -108,6 +108,13 @@ describe('agent sessions', () => {
       expect(s.messages[0].text.startsWith('abbb')).toBe(true);
     });
 
+    it('drops lone UTF-16 surrogates from session text instead of failing', async () => {
+      await sync([{ id: 'surrogate_1', title: 'cut \ud83d', summary: '\udc00sum', messages: [{ id: 'a', role: 'user', text: 'half an emoji \ud800!' }] }]).expect(200);
+      const s = await detail('surrogate_1');
+      expect(s).toMatchObject({ title: 'cut', summary: 'sum' });
+      expect(s.messages[0].text).toBe('half an emoji !');
+    });
+
     it('answers 409 when the worker does not own the codebase, 404 for an unknown or deleted codebase', async () => {
       const wrong = await sync([{ id: 'sess_w' }], codebaseId, other.id).expect(409);
       expect(wrong.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining(`worker ${other.id} does not own codebase ${codebaseId}`) });
@@ -134,6 +141,8 @@ describe('agent sessions', () => {
       expect(badUsage.body.message).toMatch(/tool_usage.read must be a non-negative integer/);
       const badMessage = await sync([{ id: 'm_1', messages: [{ id: 'a', role: 'user' }, { role: 'assistant', text: 'no id' }] }]).expect(400);
       expect(badMessage.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'sessions.0.messages.1.id' })]));
+      const count = await sync([{ id: 'c_1', message_count: 3000000000 }]).expect(400);
+      expect(count.body.details).toEqual([{ field: 'sessions.0.message_count', problems: ['message_count must be at most 2147483647'] }]);
       const unknown = await sync([{ id: 'k_1', colour: 'red' }]).expect(400);
       expect(unknown.body.message).toMatch(/property colour should not exist/);
       const dupes = await sync([{ id: 'dup' }, { id: 'dup' }]).expect(400);
@@ -344,6 +353,12 @@ describe('agent sessions', () => {
       await api.post(`/v1/agent/codebases/${otherCodebaseId}/sessions/res-oc-1/resume`, { prompt: 'x' }).expect(404);
       const bad = await api.post(`/v1/agent/codebases/${codebaseId}/sessions/res-oc-1/resume`, { priority: 500 }).expect(400);
       expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['prompt', 'priority']));
+    });
+
+    it('answers 400 for a synced session whose id no agent can resume (sync keeps it)', async () => {
+      await sync([{ id: 'store.entry:7' }]).expect(200);
+      const res = await api.post(`/v1/agent/codebases/${codebaseId}/sessions/store.entry:7/resume`, { prompt: 'x' }).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('session store.entry:7 cannot be resumed'), details: [expect.objectContaining({ field: 'session_id' })] });
     });
 
     it('answers 422 when the worker no longer has the tool that owns the session', async () => {

@@ -115,6 +115,12 @@ describe('tasks', () => {
       const meta = await api.post('/v1/agent/tasks', { codebase_id: codebaseId, prompt: 'p', metadata: { timeout_s: -1 } }).expect(400);
       expect(meta.body.message).toMatch(/metadata.timeout_s must be an integer/);
       await api.post('/v1/agent/tasks', { codebase_id: codebaseId, prompt: 'p', metadata: { notify_email: 'nope' } }).expect(400);
+      // A session id no agent could resume is the client's mistake, not a task failing on the worker.
+      const resume = await api.post('/v1/agent/tasks', { codebase_id: codebaseId, prompt: 'p', metadata: { resume_session_id: 'ses 1; rm -rf /' } }).expect(400);
+      expect(resume.body.message).toContain('metadata.resume_session_id must be an agent session id: 1-200 letters, digits, "_" or "-"');
+      // jsonb cannot hold a lone UTF-16 surrogate: a client error, never a 500.
+      const surrogate = await api.post('/v1/agent/tasks', { codebase_id: codebaseId, prompt: 'p', metadata: { ticket: 'a\ud800' } }).expect(400);
+      expect(surrogate.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       const neither = await api.post('/v1/agent/tasks', { prompt: 'p' }).expect(400);
       expect(neither.body.message).toMatch(/codebase_id is required/);
       await api.post('/v1/agent/tasks', { codebase_id: codebaseId, prompt: 'p', agent_type: 'register_codebase' }).expect(400);

@@ -5,6 +5,7 @@ import { workerTasksChannel } from '../../../apps/api/src/worker-stream/task-ava
 import { WorkerTaskStreamService } from '../../../apps/api/src/worker-stream/worker-task-stream.service';
 import { ADMIN_TOKEN, eventually, startTestApi, type TestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
+import { hangUpEarly } from '../../support/hang-up-early';
 import { openSse, type SseEvent, type SseStream } from '../../support/sse-client';
 
 /** GET /v1/worker/tasks/stream: task_available events for a worker on the HTTP fallback (DESIGN 5). */
@@ -135,6 +136,22 @@ describe('worker task stream', () => {
     expect(streams.activeStreams).toBe(1);
     s.close();
     await eventually(async () => subscriber.listenerCount(channel) === 0 && streams.activeStreams === 0, 'the subscription to be freed');
+  });
+
+  it('frees everything when the worker hangs up before the stream opened', async () => {
+    const streams = api.app.get(WorkerTaskStreamService);
+    const subscriber = api.app.get(ChannelSubscriber);
+    const channel = workerTasksChannel(api.config.queuePrefix, 'sw2');
+    const open = jest.spyOn(streams, 'open');
+    try {
+      for (let i = 0; i < 5; i++) await hangUpEarly(api.baseUrl, STREAM, { Authorization: `Bearer ${ADMIN_TOKEN}`, worker_id: 'sw2', 'X-Codebases': otherCb });
+      await eventually(async () => open.mock.results.length === 5, 'the five requests to reach the stream');
+      await Promise.all(open.mock.results.map((r) => r.value as Promise<void>));
+      expect(streams.activeStreams).toBe(0);
+      expect(subscriber.listenerCount(channel)).toBe(0);
+    } finally {
+      open.mockRestore();
+    }
   });
 
   describe('who may open it', () => {

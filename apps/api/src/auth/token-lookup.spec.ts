@@ -61,6 +61,32 @@ describe('TokenLookup', () => {
     expect(uncached.tokens.queries).toBe(2);
   });
 
+  it('a lookup in flight while a token is revoked does not cache the row it read before the revoke', async () => {
+    const { tokens, lookup } = lookupWith(5000);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const read = tokens.findActiveByHash.bind(tokens);
+    tokens.findActiveByHash = async (hash: string) => {
+      const row = await read(hash); // read while the token is still active...
+      await gate; // ...and answer after the revoke
+      return row;
+    };
+    const before = lookup.identify(ISSUED);
+    await new Promise((r) => setImmediate(r));
+    tokens.rows.clear();
+    lookup.forget('tok_1');
+    release();
+    expect(await before).toMatchObject({ name: 'box1' }); // that request started before the revoke
+    expect(await lookup.identify(ISSUED)).toBeNull();
+  });
+
+  it('tokens without the issued prefix are unknown without a query or a cache entry', async () => {
+    const { tokens, lookup } = lookupWith(5000);
+    expect(await lookup.identify('not-an-issued-token-0123456789')).toBeNull();
+    expect(await lookup.identify('not-an-issued-token-0123456789')).toBeNull();
+    expect(tokens.queries).toBe(0);
+  });
+
   it('PostgreSQL down: issued tokens get 503, A2A_AUTH_TOKENS still work', async () => {
     const { tokens, lookup } = lookupWith(5000);
     tokens.findActiveByHash = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));

@@ -3,7 +3,7 @@ import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { apiError } from '../common/api-error';
 import { ApiTokenRepository } from './api-tokens/api-token.repository';
-import { tokenHash } from './api-tokens/token-secret';
+import { ISSUED_TOKEN_PREFIX, tokenHash } from './api-tokens/token-secret';
 import { ExpiringCache } from './expiring-cache';
 import { TokenMatcher } from './token-matcher';
 import type { TokenIdentity } from './token-scope';
@@ -30,6 +30,8 @@ export class TokenLookup {
   /** One query per hash at a time: concurrent requests with the same token share it. */
   private readonly inFlight = new Map<string, Promise<Found>>();
   private readonly lastUseNoted = new Map<string, number>();
+  /** Bumped by forget(): a query that started before a revoke must not cache what it read. */
+  private generation = 0;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -42,6 +44,8 @@ export class TokenLookup {
   async identify(presented: string): Promise<TokenIdentity | null> {
     const fromEnv = this.envTokens.match(presented);
     if (fromEnv) return fromEnv;
+    // Only issued tokens are in the table: anything else is unknown without a query (or a cache entry).
+    if (!presented.startsWith(ISSUED_TOKEN_PREFIX)) return null;
     // Equality on a hash: timing can only tell an attacker about the hash, never about a token.
     const hash = tokenHash(presented);
     const now = Date.now();
@@ -53,18 +57,24 @@ export class TokenLookup {
 
   /** Forgets a token on this replica at once (after a revoke here). */
   forget(tokenId: string): void {
+    this.generation++;
     this.cache.deleteWhere((found) => found?.id === tokenId);
+    // Requests from now on must not share a query that may have read the row before the revoke.
+    this.inFlight.clear();
   }
 
   private fetch(hash: string): Promise<Found> {
     const pending = this.inFlight.get(hash);
     if (pending) return pending;
-    const query = this.query(hash).finally(() => this.inFlight.delete(hash));
+    const query = this.query(hash).finally(() => {
+      if (this.inFlight.get(hash) === query) this.inFlight.delete(hash);
+    });
     this.inFlight.set(hash, query);
     return query;
   }
 
   private async query(hash: string): Promise<Found> {
+    const startedIn = this.generation;
     let row;
     try {
       row = await this.tokens.findActiveByHash(hash);
@@ -74,7 +84,7 @@ export class TokenLookup {
     }
     const found: Found = row ? { id: row.id, identity: identityOf(row) } : null;
     const ttl = this.config.authTokenCacheMs;
-    if (ttl > 0) {
+    if (ttl > 0 && startedIn === this.generation) {
       const now = Date.now();
       // Never remember a token past its own expiry.
       const expires = row?.expires_at ? new Date(row.expires_at).getTime() : Infinity;

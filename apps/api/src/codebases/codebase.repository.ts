@@ -44,11 +44,14 @@ export class CodebaseRepository {
     );
   }
 
-  /** The address a registration by path asked for, once that registration completed. */
-  setNotificationEmail(id: string, email: string): Promise<CodebaseEntity | null> {
+  /**
+   * The address a registration by path asked for, once that registration completed. Only the codebase at `path` on `workerId`: the id comes from a worker's task result, and a
+   * worker must not be able to set the address of another worker's (or another path's) codebase.
+   */
+  setNotificationEmail(id: string, email: string, owner: { workerId: string; path: string }): Promise<CodebaseEntity | null> {
     return this.sql.one<CodebaseEntity>(
-      `UPDATE codebases SET notification_email = $2 WHERE id = $1 AND status = 'active' RETURNING *`,
-      [id, email],
+      `UPDATE codebases SET notification_email = $2 WHERE id = $1 AND status = 'active' AND worker_id = $3 AND path = $4 RETURNING *`,
+      [id, email, owner.workerId, owner.path],
     );
   }
 

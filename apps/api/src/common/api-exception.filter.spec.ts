@@ -32,6 +32,13 @@ describe('toErrorBody', () => {
     expect(toErrorBody(date).body.statusCode).toBe(400);
   });
 
+  it('turns malformed input (22P02) and out-of-range numbers (22003) into 400, never 500', () => {
+    const json = new QueryFailedError('INSERT', [], Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' }));
+    expect(toErrorBody(json)).toMatchObject({ body: { statusCode: 400, error: 'Bad Request' }, unexpected: false });
+    const range = new QueryFailedError('UPDATE', [], Object.assign(new Error('integer out of range'), { code: '22003' }));
+    expect(toErrorBody(range)).toEqual({ body: { statusCode: 400, error: 'Bad Request', message: 'Numeric value out of range' }, unexpected: false });
+  });
+
   it('hides unexpected errors behind a generic 500', () => {
     const { body, unexpected } = toErrorBody(new Error('connection string postgres://secret'));
     expect(unexpected).toBe(true);

@@ -3,15 +3,17 @@ import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import type { ErrorBody } from '#contracts';
 import type { ApiResponse } from './http-types';
+import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from './pg-errors';
 
-const PG_UNIQUE_VIOLATION = '23505';
-const PG_FOREIGN_KEY_VIOLATION = '23503';
 /** Input PostgreSQL cannot store or read: NUL in text (`%00` in a path), an impossible date. */
 const PG_BAD_INPUT: Record<string, string> = {
   '22021': 'Text must not contain NUL characters',
   '22P05': 'Text must not contain NUL characters',
   '22007': 'Invalid date/time value',
   '22008': 'Date/time value out of range',
+  // Safety nets behind the DTO checks: text jsonb cannot hold (a lone surrogate), a number too large for its column.
+  '22P02': 'Invalid input: a value has a form the database cannot store (for example a lone UTF-16 surrogate in text)',
+  '22003': 'Numeric value out of range',
 };
 
 /** One JSON error shape for every failure: `{statusCode, error, message, details?}`. */
@@ -36,7 +38,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     return { body: withDetails({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message }, details), unexpected: false };
   }
   if (exception instanceof QueryFailedError) {
-    const code = (exception.driverError as { code?: string } | undefined)?.code;
+    const code = pgErrorCode(exception);
     if (code === PG_UNIQUE_VIOLATION) {
       return { body: { statusCode: 409, error: STATUS_CODES[409]!, message: 'A record with the same unique key already exists' }, unexpected: false };
     }

@@ -1,4 +1,4 @@
-import type { ApiResponse } from './http-types';
+import type { ApiRequest, ApiResponse } from './http-types';
 
 /** How long an SSE client waits before reconnecting, sent as the stream's `retry:` hint. */
 export const SSE_RETRY_HINT_MS = 3000;
@@ -12,4 +12,19 @@ export function openEventStream(res: ApiResponse): void {
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   res.write(`retry: ${SSE_RETRY_HINT_MS}\n\n`);
+}
+
+/**
+ * Whether the client already hung up. A 'close' that fired while the handler was awaiting
+ * (a lookup, a Redis subscribe) is not emitted again, so check this after attaching listeners.
+ */
+export function clientGone(req: ApiRequest, res: ApiResponse): boolean {
+  return req.destroyed || res.destroyed || res.writableEnded || req.socket?.destroyed === true;
+}
+
+/** Calls `stop` once the client goes away, including when it already has. */
+export function onClientGone(req: ApiRequest, res: ApiResponse, stop: () => void): void {
+  req.on('close', stop);
+  res.on('close', stop);
+  if (clientGone(req, res)) stop();
 }

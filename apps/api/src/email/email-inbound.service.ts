@@ -1,4 +1,5 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { isResumableSessionId } from '#contracts';
 import { decodeReplyAddress, verifyReplyAddress, type ReplyTargetKind } from '#domain';
 import { autoReplyReason, extractReplyText, type InboundEmail, normalizeMessageId, parseModelDirective } from '#email';
 import type { ApiConfig } from '../config/api-config';
@@ -85,6 +86,7 @@ export class EmailInboundService {
     if (!prompt) return reject('empty_reply');
 
     const sessionId = resolved.kind === 'session' ? resolved.id! : original.session_id;
+    if (sessionId && !isResumableSessionId(sessionId)) return reject('session_not_resumable');
     const { model } = parseModelDirective(email.subject);
     const metadata: Record<string, unknown> = {
       notify_email: sender,

@@ -6,28 +6,26 @@ import type { ConfiguredEmailTransport, EmailMessage } from '#email';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { Sql } from '../database/sql';
-import { RedisConnections } from '../queue/redis-connections';
+import { RedisConnections, withTimeout } from '../queue/redis-connections';
 import { TaskEvents } from '../tasks/task-events';
 import type { TaskRow } from '../tasks/task.entity';
 import { EMAIL_TRANSPORT } from './email-transport.provider';
 import { EmailRepository } from './email.repository';
 import { NotificationComposer } from './notification-composer';
 
-export { threadTaskIdsOf } from './notification-composer';
-
 /** BullMQ queue of notifications to send; any API replica's worker sends them. */
 export const EMAIL_OUTBOUND_QUEUE = 'email-outbound';
-/** Fallback when the job cannot be enqueued (Redis down): in-process retries, same record. */
-export const NOTIFICATION_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000];
+/** The shared connection queues commands while Redis is down: no queue call waits longer. */
+export const EMAIL_QUEUE_TIMEOUT_MS = 5_000;
+/** A sender holds its claim on a row this long: far longer than a send takes (transports time out sooner). */
+export const SEND_CLAIM_MS = 5 * 60_000;
 
-const ENQUEUE_TIMEOUT_MS = 5_000;
+/** Wait before retrying after `failedAttempts` failures: EMAIL_SEND_BACKOFF_MS doubling, like the job's exponential backoff. */
+export const retryDelayMs = (backoffMs: number, failedAttempts: number): number => backoffMs * 2 ** (failedAttempts - 1);
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+export interface EmailJobState {
+  state: string;
+  failedReason: string | null;
 }
 
 interface EmailJobData {
@@ -46,14 +44,17 @@ export const notifyEmailOf = (task: Pick<TaskRow, 'metadata'>): string | null =>
  * committed) and works off the request path: recording and sending never delay or fail the
  * worker's status callback. Each notification is an `emails` row (queued -> sent | failed, with
  * attempts and the last error) and a job (id = row id) on the `email-outbound` BullMQ queue,
- * retried with backoff. If Redis cannot take the job, the process retries in memory instead;
- * StuckNotificationSweeper enqueues rows whose job was lost.
+ * retried with backoff. If Redis cannot take the job, the process retries in memory instead (same
+ * EMAIL_SEND_ATTEMPTS and backoff); StuckNotificationSweeper enqueues rows whose job was lost.
+ * Every send first claims the row (EmailRepository.claimSend), so however the job and the
+ * in-process retries of several replicas interleave, a row is sent at most once.
  */
 @Injectable()
 export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(EmailNotificationService.name);
   private readonly pending = new Set<Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** In-process retries waiting for their next attempt: shutdown wakes them (the row stays queued). */
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
   /** Rows this process is sending itself (Redis was down): the sweeper leaves them alone. */
   private readonly sendingInProcess = new Set<string>();
   private closing = false;
@@ -94,6 +95,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
   /** Before the shared Redis connections close. */
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    this.wakeSleepers();
     const worker = this.worker;
     this.worker = null;
     if (worker) {
@@ -108,7 +110,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.wakeSleepers();
     await Promise.allSettled([...this.pending]);
     await this.configured?.transport.close?.();
   }
@@ -134,10 +136,18 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     return this.config.email.notificationEmail ?? null;
   }
 
-  /** The queue job of a notification row, if Redis still has it. */
-  async jobOf(emailId: string): Promise<Job<EmailJobData> | null> {
-    if (!this.queue) return null;
-    return (await this.queue.getJob(emailId)) ?? null;
+  /** The state of a notification row's queue job, null when Redis no longer has it; throws when Redis does not answer in time. */
+  async jobStateOf(emailId: string): Promise<EmailJobState | null> {
+    const queue = this.queue;
+    if (!queue) return null;
+    return withTimeout(
+      (async () => {
+        const job = await queue.getJob(emailId);
+        return job ? { state: await job.getState(), failedReason: job.failedReason ?? null } : null;
+      })(),
+      EMAIL_QUEUE_TIMEOUT_MS,
+      'email job lookup',
+    );
   }
 
   isSendingInProcess(emailId: string): boolean {
@@ -147,7 +157,6 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
   /** Adds the row's job; job id = row id, so adding a job that exists is a no-op. */
   async enqueue(emailId: string, taskId: string, message: EmailMessage): Promise<void> {
     if (!this.queue) throw new Error('email queue not started');
-    // The shared connection queues commands while Redis is down; do not wait forever.
     await withTimeout(
       this.queue.add(
         'send',
@@ -160,7 +169,8 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
           removeOnFail: 1000,
         },
       ),
-      ENQUEUE_TIMEOUT_MS,
+      EMAIL_QUEUE_TIMEOUT_MS,
+      'email enqueue',
     );
   }
 
@@ -200,8 +210,8 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
   /** One queue attempt; throwing makes BullMQ retry it with backoff. */
   private async processJob(job: Job<EmailJobData>): Promise<void> {
     const { email_id: emailId, task_id: taskId, message } = job.data;
-    const row = await this.emails.findById(emailId);
-    if (!row || row.status === 'sent') return;
+    // Sent or failed meanwhile, or another replica is sending it right now (and owns its retries).
+    if (!(await this.emails.claimSend(emailId, SEND_CLAIM_MS))) return;
     const { transport } = this.configured!;
     try {
       const result = await transport.send(message);
@@ -219,7 +229,10 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
 
   private async sendInProcess(emailId: string, taskId: string, message: EmailMessage): Promise<void> {
     const { transport } = this.configured!;
-    for (let attempt = 0; ; attempt++) {
+    const attempts = this.config.email.sendAttempts;
+    for (let attempt = 1; ; attempt++) {
+      // Sent meanwhile (the resend sweep of another replica enqueued it while this one slept), or being sent.
+      if (!(await this.emails.claimSend(emailId, SEND_CLAIM_MS))) return;
       try {
         const result = await transport.send(message);
         await this.emails.markAttempt(emailId, { status: 'sent', provider: result.provider, provider_message_id: result.providerMessageId ?? null });
@@ -227,12 +240,11 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        const delay = NOTIFICATION_RETRY_DELAYS_MS[attempt];
-        const last = delay === undefined;
+        const last = attempt >= attempts;
         await this.emails.markAttempt(emailId, { status: last ? 'failed' : 'queued', error, provider: transport.provider });
-        this.logger.warn({ msg: 'task notification failed', task_id: taskId, email_id: emailId, attempt: attempt + 1, final: last, error });
+        this.logger.warn({ msg: 'task notification failed', task_id: taskId, email_id: emailId, attempt, final: last, error });
         if (last) return;
-        await this.sleep(delay);
+        await this.sleep(retryDelayMs(this.config.email.sendBackoffMs, attempt));
         // Shutting down: the row stays queued and the resend sweep (any replica, or the next start) sends it.
         if (this.closing) return;
       }
@@ -242,11 +254,19 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.timers.delete(t);
+        this.sleepers.delete(t);
         resolve();
       }, ms);
       t.unref();
-      this.timers.add(t);
+      this.sleepers.set(t, resolve);
     });
+  }
+
+  private wakeSleepers(): void {
+    for (const [t, wake] of this.sleepers) {
+      clearTimeout(t);
+      wake();
+    }
+    this.sleepers.clear();
   }
 }

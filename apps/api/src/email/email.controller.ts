@@ -6,13 +6,13 @@ import { replyAddressForTask } from '#domain';
 import { autoReplyReason, extractReplyText, parseModelDirective, parseSendGridInbound } from '#email';
 import { Public } from '../auth/public.decorator';
 import { apiError } from '../common/api-error';
+import { ClientRateLimit, sendTooManyRequests } from '../common/client-rate-limit';
 import { ApiErrors, ErrorBodyDto } from '../common/swagger';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { EmailInboundService, InboundRecordingError } from './email-inbound.service';
 import { InboundPostError, readInboundPost, readRawBody } from './inbound-multipart';
-import { InboundRateLimit } from './inbound-rate-limit';
 import { parseWebhookPublicKey, readSignatureHeaders, webhookSignatureMatches } from './webhook-signature';
 
 /** Constant-time check of `Authorization: Basic ...` against EMAIL_INBOUND_BASIC_AUTH. */
@@ -31,7 +31,7 @@ export class EmailController {
   /** SENDGRID_INBOUND_PUBLIC_KEY, validated when the config was loaded. */
   private readonly webhookKey?: KeyObject;
   /** EMAIL_INBOUND_RATE_LIMIT_PER_MINUTE per client address (the global throttler skips this route). */
-  private readonly rateLimit: InboundRateLimit;
+  private readonly rateLimit: ClientRateLimit;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -39,7 +39,7 @@ export class EmailController {
   ) {
     const key = config.email.sendgridInboundPublicKey;
     if (key) this.webhookKey = parseWebhookPublicKey(key);
-    this.rateLimit = new InboundRateLimit(config.email.inboundRateLimitPerMinute);
+    this.rateLimit = new ClientRateLimit(config.email.inboundRateLimitPerMinute);
   }
 
   /** Records a delivery whose webhook signature is missing, stale or wrong, and answers 403. */
@@ -73,8 +73,7 @@ export class EmailController {
     const rate = this.rateLimit.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!rate.allowed) {
       req.resume(); // drain the unread body so the connection can be reused
-      res.setHeader('Retry-After', String(rate.retryAfterS));
-      res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: `Too many inbound email posts from this address; retry in ${rate.retryAfterS} s` });
+      sendTooManyRequests(res, rate, 'inbound email posts from this address');
       return;
     }
     try {

@@ -52,6 +52,10 @@ export class EmailEntity {
   @Column('integer', { default: 0 })
   attempts: number;
 
+  /** Outbound: someone is sending it until then (EmailRepository.claimSend). */
+  @Column('timestamp with time zone', { precision: 3, nullable: true })
+  send_claimed_until: Date | null;
+
   /** Inbound: the continuation task the reply created. */
   @Column('text', { nullable: true })
   created_task_id: string | null;

@@ -39,10 +39,27 @@ export class EmailRepository {
     );
   }
 
+  /**
+   * Claims the next send attempt of a queued notification for `leaseMs`: null when it was sent or
+   * failed meanwhile, or another replica (its queue job, or an in-process retry) is sending it now.
+   * Whoever sends must claim first, so a row is sent at most once across replicas.
+   */
+  claimSend(id: string, leaseMs: number): Promise<EmailRow | null> {
+    return this.sql.one<EmailRow>(
+      `UPDATE emails SET send_claimed_until = now() + ($2::int * interval '1 millisecond')
+       WHERE id = $1 AND direction = 'outbound' AND status = 'queued'
+         AND (send_claimed_until IS NULL OR send_claimed_until < now())
+       RETURNING *`,
+      [id, leaseMs],
+    );
+  }
+
+  /** Records a send attempt and releases the claim. */
   async markAttempt(id: string, fields: { status: EmailStatus; error?: string | null; provider?: string | null; provider_message_id?: string | null }): Promise<void> {
     await this.sql.rows(
       `UPDATE emails SET status = $2, error = $3, provider = COALESCE($4, provider),
-              provider_message_id = COALESCE($5, provider_message_id), attempts = attempts + 1, updated_at = now()
+              provider_message_id = COALESCE($5, provider_message_id), attempts = attempts + 1, updated_at = now(),
+              send_claimed_until = NULL
        WHERE id = $1`,
       [id, fields.status, fields.error ?? null, fields.provider ?? null, fields.provider_message_id ?? null],
     );
@@ -56,6 +73,7 @@ export class EmailRepository {
     return this.sql.rows<EmailRow>(
       `SELECT * FROM emails
        WHERE direction = 'outbound' AND status = 'queued'
+         AND (send_claimed_until IS NULL OR send_claimed_until < now())
          AND updated_at < now() - ($1::int * interval '1 millisecond')
          AND created_at > now() - ($2::int * interval '1 millisecond')
        ORDER BY created_at LIMIT $3`,

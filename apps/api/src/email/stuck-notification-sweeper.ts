@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { isTerminal } from '#domain';
 import { PeriodicRun } from '../common/periodic-run';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
@@ -13,6 +14,7 @@ export const STUCK_AFTER_MS = 60_000;
 /** Older notifications are stale news: they are left as they are. */
 export const RESEND_WINDOW_MS = 24 * 3600_000;
 const BATCH = 100;
+export const REQUEUED_ERROR = 'not sent: the task was requeued before its notification went out, so it has not ended';
 
 export interface SweepResult {
   requeued: string[];
@@ -55,14 +57,17 @@ export class StuckNotificationSweeper implements OnApplicationBootstrap, OnAppli
     if (!this.notifications.enabled) return result;
     for (const row of await this.emails.stuckOutbound(STUCK_AFTER_MS, RESEND_WINDOW_MS, BATCH)) {
       if (this.notifications.isSendingInProcess(row.id) || !row.task_id || !row.recipient) continue;
-      const job = await this.notifications.jobOf(row.id);
+      // Times out (and the sweep retries next round) while Redis is down.
+      const job = await this.notifications.jobStateOf(row.id);
       if (job) {
-        if ((await job.getState()) === 'failed' && (await this.emails.markFailed(row.id, job.failedReason ?? null))) result.failed.push(row.id);
+        if (job.state === 'failed' && (await this.emails.markFailed(row.id, job.failedReason))) result.failed.push(row.id);
         continue; // waiting, delayed or active: it will run
       }
       const task = await this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [row.task_id]);
-      if (!task) {
-        if (await this.emails.markFailed(row.id, 'task no longer exists')) result.failed.push(row.id);
+      const unsendable = !task ? 'task no longer exists' : !isTerminal(task.status) ? REQUEUED_ERROR : null;
+      if (!task || unsendable) {
+        // The message is composed from the task as it is now: never a "task ended" mail about a task that runs again.
+        if (await this.emails.markFailed(row.id, unsendable)) result.failed.push(row.id);
         continue;
       }
       const message = await this.composer.compose(task, row.recipient);

@@ -4,7 +4,7 @@ import { isTerminal } from '#domain';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
-import { openEventStream } from '../common/sse';
+import { onClientGone, openEventStream } from '../common/sse';
 import { ChannelSubscriber } from '../queue/channel-subscriber';
 import { LiveEvents } from '../queue/live-events';
 import type { TaskRow } from '../tasks/task.entity';
@@ -48,7 +48,8 @@ export class TaskOutputStreamService implements OnModuleDestroy {
       () => this.followers.delete(follower),
     );
     this.followers.add(follower);
-    req.on('close', () => follower.stop());
+    // The client may have left while the controller looked the task up: then this stops at once.
+    onClientGone(req, res, () => follower.stop());
     await follower.start((listener) => this.subscriber.subscribe(this.live.taskChannel(taskId), listener));
   }
 
@@ -89,6 +90,7 @@ export class OutputFollower {
   }
 
   async start(subscribe: (listener: (m: unknown) => void) => Promise<() => void>): Promise<void> {
+    if (this.stopped) return;
     openEventStream(this.res);
 
     // Subscribe before reading the database, so nothing published meanwhile is missed.

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import type { ApiConfig } from '../config/api-config';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
 import type { TokenLookup } from '../auth/token-lookup';
-import { bearerToken, TokenMatcher } from '../auth/token-matcher';
+import { bearerToken } from '../auth/token-matcher';
 import { describeIdentity, type TokenIdentity } from '../auth/token-scope';
 import { toErrorBody } from '../common/api-exception.filter';
 import type { ApiResponse } from '../common/http-types';
@@ -26,12 +26,10 @@ export function basicAuthPassword(header: string | string[] | undefined): string
  * Admin-only access to the board, which is plain Express (outside Nest's guard): a bearer
  * header for scripts, or Basic auth whose password is the token for browsers, which cannot
  * send bearer headers to a page. Same token lookup (A2A_AUTH_TOKENS, then api_tokens) and error
- * shape as the rest of the API; without `tokens`, A2A_AUTH_TOKENS only.
+ * shape as the rest of the API.
  */
-export function queueBoardAuth(config: ApiConfig, tokens?: Pick<TokenLookup, 'identify'>) {
+export function queueBoardAuth(config: ApiConfig, tokens: Pick<TokenLookup, 'identify'>) {
   const logger = new Logger('QueueBoardAuth');
-  const matcher = new TokenMatcher(config.authTokens);
-  const identify = (presented: string): Promise<TokenIdentity | null> => (tokens ? tokens.identify(presented) : Promise.resolve(matcher.match(presented)));
   const refuse = (res: ApiResponse, status: 401 | 403, message: string, details?: object): void => {
     if (status === 401) res.setHeader('WWW-Authenticate', QUEUE_BOARD_CHALLENGE);
     res.status(status).json({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', message, ...(details ? { details } : {}) });
@@ -54,7 +52,8 @@ export function queueBoardAuth(config: ApiConfig, tokens?: Pick<TokenLookup, 'id
     if (presented === null) {
       return refuse(res, 401, 'The queue board needs an admin token: "Authorization: Bearer <token>", or Basic auth with the token as password');
     }
-    identify(presented)
+    tokens
+      .identify(presented)
       .then(
         (identity) => admit(req, res, next, identity, basic !== null),
         (err: unknown) => lookupFailed(res, next, err),

@@ -1,8 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TokenLookup } from '../auth/token-lookup';
 import type { ApiConfig } from '../config/api-config';
+import { ClientRateLimit, sendTooManyRequests } from '../common/client-rate-limit';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
-import { InboundRateLimit } from '../email/inbound-rate-limit';
 import { queueBoardAuth } from './board-auth';
 import { QUEUE_BOARD_PATH, QueueBoard } from './queue-board.service';
 
@@ -19,12 +19,11 @@ const LISTS_QUEUES = /^\/(api\/queues\/?|queue\/[^/]+(\/[^/]+)?\/?)?$/;
 export function mountQueueBoard(app: NestExpressApplication, config: ApiConfig): void {
   if (!config.queueBoardEnabled) return;
   const board = app.get(QueueBoard);
-  const limit = new InboundRateLimit(config.rateLimitPerMinute);
+  const limit = new ClientRateLimit(config.rateLimitPerMinute);
   const rateLimited = (req: ApiRequest, res: ApiResponse, next: Next): void => {
     const decision = limit.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (decision.allowed) return next();
-    res.setHeader('Retry-After', String(decision.retryAfterS));
-    res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: `Too many requests; retry in ${decision.retryAfterS} s` });
+    sendTooManyRequests(res, decision, 'requests');
   };
   const refreshed = (req: ApiRequest, _res: ApiResponse, next: Next): void => {
     if (req.method !== 'GET' || !LISTS_QUEUES.test((req.url ?? '').split('?')[0])) return next();

@@ -9,6 +9,12 @@ describe('session text', () => {
     expect(cleanText('😀😀😀', 2)).toBe('😀😀');
   });
 
+  it('drops lone UTF-16 surrogates (jsonb refuses them) and keeps paired ones', () => {
+    expect(cleanText('a\ud800', 10)).toBe('a');
+    expect(cleanText('\udc00b\ud83d', 10)).toBe('b');
+    expect(cleanText('ok 😀', 10)).toBe('ok 😀');
+  });
+
   it('treats blank optional text as missing', () => {
     expect(cleanOptionalText('   ', 10)).toBeNull();
     expect(cleanOptionalText(null, 10)).toBeNull();

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** An agent's own session as a worker synced it . */
+/** An agent's own session as a worker synced it. */
 @Entity({ name: 'sessions' })
 @Index('sessions_codebase_updated_idx', ['codebase_id', 'updated'])
 export class SessionEntity {

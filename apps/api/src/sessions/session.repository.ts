@@ -128,6 +128,7 @@ export class SessionRepository {
       where.push(`(s.title ILIKE ${p} ESCAPE '\\' OR s.summary ILIKE ${p} ESCAPE '\\'
                    OR EXISTS (SELECT 1 FROM session_messages m WHERE m.session_id = s.id AND m.text ILIKE ${p} ESCAPE '\\'))`);
     }
+    // cursor.createdAt is the `updated` of the previous page's last session (sessions page by last update).
     if (cursor) where.push(`(s.updated, s.id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)})`);
     return this.sql.rows<SessionEntity>(
       `SELECT s.* FROM sessions s WHERE ${where.join(' AND ')}

@@ -50,6 +50,7 @@ export class SessionsService {
     const last = page[page.length - 1];
     return {
       sessions: page.map(toSessionView),
+      // Sessions page by last update: the shared cursor's createdAt field carries `updated` here.
       next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: iso(last.updated)!, id: last.id }) : null,
     };
   }

@@ -33,6 +33,7 @@ export class TaskAvailableFollower {
   ) {}
 
   async start(): Promise<void> {
+    if (this.stopped) return;
     openEventStream(this.res);
 
     const unsubscribe = await this.hooks.subscribe((m) => this.enqueue(async () => this.onMessage(m)));

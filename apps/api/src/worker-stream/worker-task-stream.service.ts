@@ -3,6 +3,7 @@ import { REGISTER_CODEBASE_AGENT_TYPE } from '#contracts';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
+import { onClientGone } from '../common/sse';
 import { Sql } from '../database/sql';
 import { ChannelSubscriber } from '../queue/channel-subscriber';
 import type { TaskRow } from '../tasks/task.entity';
@@ -46,7 +47,8 @@ export class WorkerTaskStreamService implements OnModuleDestroy {
       onStop: () => this.followers.delete(follower),
     });
     this.followers.add(follower);
-    req.on('close', () => follower.stop());
+    // The client may have left while the controller awaited its lookups: then this stops at once.
+    onClientGone(req, res, () => follower.stop());
     this.logger.log({ msg: 'worker task stream opened', worker_id: target.workerId, codebases: target.codebases ? [...target.codebases] : 'all' });
     await follower.start();
   }

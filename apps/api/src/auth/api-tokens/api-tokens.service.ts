@@ -4,6 +4,8 @@ import type { ApiConfig } from '../../config/api-config';
 import { API_CONFIG } from '../../config/config.module';
 import { conflict, notFound } from '../../common/api-error';
 import { newId } from '../../common/ids';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../../common/pg-errors';
+import { iso } from '../../workers/worker-view';
 import { TokenLookup } from '../token-lookup';
 import type { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenRepository } from './api-token.repository';
@@ -11,8 +13,6 @@ import type { ApiTokenViewDto, IssuedApiTokenDto } from './dto/api-token-view.dt
 import type { CreateApiTokenDto } from './dto/create-api-token.dto';
 import { newTokenSecret, tokenHash, tokenPrefix } from './token-secret';
 
-const PG_UNIQUE_VIOLATION = '23505';
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
 /** Issues, lists and revokes the tokens of api_tokens (admin routes). */
 @Injectable()
@@ -46,7 +46,7 @@ export class ApiTokensService {
       });
     } catch (err) {
       // Two admins creating the same name at once: the partial unique index decides.
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === PG_UNIQUE_VIOLATION) throw this.nameTaken(dto.name);
+      if (err instanceof QueryFailedError && pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw this.nameTaken(dto.name);
       throw err;
     }
     this.logger.log({ msg: 'api token issued', token_id: row.id, token_name: row.name, scope: row.scope, worker_id: row.worker_id, issued_by: issuedBy });

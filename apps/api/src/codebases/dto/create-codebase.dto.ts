@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { WORKER_ID_PATTERN } from '../../workers/dto/register-worker.dto';
+import { DescriptionProperty } from './description.property';
 import { NotificationEmailProperty } from './notification-email.property';
 
 export class CreateCodebaseDto {
@@ -16,10 +17,7 @@ export class CreateCodebaseDto {
   @MaxLength(4096)
   path: string;
 
-  @ApiPropertyOptional({ example: 'Main application repository' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionProperty()
   description?: string;
 
   @ApiPropertyOptional({

@@ -1,5 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { DescriptionProperty } from './description.property';
 import { NotificationEmailProperty } from './notification-email.property';
 
 /** PATCH body: only the fields given change. */
@@ -7,9 +6,6 @@ export class UpdateCodebaseDto {
   @NotificationEmailProperty()
   notification_email?: string | null;
 
-  @ApiPropertyOptional({ example: 'Main application repository' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionProperty()
   description?: string;
 }

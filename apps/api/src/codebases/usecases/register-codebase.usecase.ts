@@ -15,6 +15,7 @@ import { WorkerRepository } from '../../workers/worker.repository';
 import { CodebaseRepository } from '../codebase.repository';
 import { toCodebaseView } from '../codebase-view';
 import type { CreateCodebaseDto } from '../dto/create-codebase.dto';
+import { normalizedNotificationEmail } from '../dto/notification-email.property';
 
 export const NO_WORKERS_AVAILABLE = 'No workers available';
 /** Each online worker gets about three looks at a registration job. */
@@ -46,7 +47,7 @@ export class RegisterCodebaseUseCase {
       throw apiError(400, (err as Error).message, [{ field: 'path', problems: [(err as Error).message] }]);
     }
     const description = dto.description ?? '';
-    const notificationEmail = dto.notification_email === undefined ? undefined : (dto.notification_email?.trim() || null);
+    const notificationEmail = normalizedNotificationEmail(dto.notification_email);
     if (dto.worker_id) return this.registerOn(dto.worker_id, dto.name, path, description, notificationEmail);
     return this.askWorkers(dto.name, path, description, correlationId, notificationEmail);
   }

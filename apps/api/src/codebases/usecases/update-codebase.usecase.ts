@@ -4,6 +4,7 @@ import { apiError, notFound } from '../../common/api-error';
 import { CodebaseRepository } from '../codebase.repository';
 import { toCodebaseView } from '../codebase-view';
 import type { UpdateCodebaseDto } from '../dto/update-codebase.dto';
+import { normalizedNotificationEmail } from '../dto/notification-email.property';
 
 /** PATCH: the notification address and the description; name, path and worker are fixed. */
 @Injectable()
@@ -16,7 +17,7 @@ export class UpdateCodebaseUseCase {
     if (dto.notification_email === undefined && dto.description === undefined) {
       throw apiError(400, 'nothing to change: give notification_email and/or description');
     }
-    const notificationEmail = dto.notification_email === undefined ? undefined : (dto.notification_email?.trim() || null);
+    const notificationEmail = normalizedNotificationEmail(dto.notification_email);
     const codebase = await this.codebases.update(id, { notification_email: notificationEmail, description: dto.description });
     if (!codebase) throw notFound('codebase', id);
     this.logger.log({ msg: 'codebase updated', codebase_id: id, fields: Object.keys(dto) });

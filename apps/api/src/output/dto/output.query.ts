@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_BYTE_OFFSET } from '../../common/int-bounds';
 
 export const DEFAULT_READ_BYTES = 1024 * 1024;
 export const MAX_READ_BYTES = 8 * 1024 * 1024;
@@ -11,6 +12,7 @@ export class OutputQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_BYTE_OFFSET)
   offset?: number;
 
   @ApiPropertyOptional({ example: DEFAULT_READ_BYTES, default: DEFAULT_READ_BYTES, maximum: MAX_READ_BYTES })
@@ -28,5 +30,6 @@ export class StreamQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_BYTE_OFFSET)
   offset?: number;
 }

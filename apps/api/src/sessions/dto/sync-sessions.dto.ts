@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SESSION_SYNC_LIMITS, type SessionSyncRequest, type SyncedSession, type SyncedSessionMessage } from '#contracts';
 import { WORKER_ID_PATTERN } from '../../workers/dto/register-worker.dto';
 import { IsTimestamp } from './timestamp.validator';
 import { IsToolUsage } from './tool-usage.validator';
+import { PG_INT_MAX } from '../../common/int-bounds';
 
 /** OpenCode `ses_...`, Claude Code / Codex / Gemini uuids: safe to hand back to a CLI as an argument. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -82,6 +83,7 @@ export class SyncedSessionDto implements SyncedSession {
   @IsOptional()
   @IsInt({ message: 'message_count must be a non-negative integer' })
   @Min(0, { message: 'message_count must be a non-negative integer' })
+  @Max(PG_INT_MAX, { message: `message_count must be at most ${PG_INT_MAX}` })
   message_count?: number;
 
   @ApiPropertyOptional({ example: { read: 4, edit: 2, bash: 1 }, type: 'object', additionalProperties: { type: 'integer' } })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TaskView } from '#contracts';
-import { conflict, notFound } from '../../common/api-error';
+import { isResumableSessionId, RESUMABLE_SESSION_ID_RULE, type TaskView } from '#contracts';
+import { apiError, conflict, notFound } from '../../common/api-error';
 import { CodebaseRepository } from '../../codebases/codebase.repository';
 import type { ApiConfig } from '../../config/api-config';
 import { API_CONFIG } from '../../config/config.module';
@@ -29,6 +29,11 @@ export class ResumeSessionUseCase {
 
   async execute(codebaseId: string, sessionId: string, dto: ResumeSessionDto, correlationId: string | null): Promise<TaskView> {
     const session = await this.sessions.find(codebaseId, sessionId);
+    if (!isResumableSessionId(session.id)) {
+      // Sync keeps any id a CLI store has; only agent session ids can be passed to the agent to resume.
+      const problem = `session ${session.id} cannot be resumed: an agent session id is ${RESUMABLE_SESSION_ID_RULE}`;
+      throw apiError(400, problem, [{ field: 'session_id', problems: [problem] }]);
+    }
     const codebase = await this.codebases.findById(codebaseId);
     if (!codebase) throw notFound('codebase', codebaseId);
     const worker = codebase.worker_id ? await this.workers.findById(codebase.worker_id) : null;

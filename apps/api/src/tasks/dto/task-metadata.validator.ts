@@ -1,4 +1,5 @@
 import { isEmail, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { isResumableSessionId, RESUMABLE_SESSION_ID_RULE } from '#contracts';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
 export const MAX_TIMEOUT_S = 7 * 24 * 3600;
@@ -18,7 +19,9 @@ export function taskMetadataProblem(value: unknown): string | null {
       : `metadata.${key} must be an integer between ${min} and ${MAX_TIMEOUT_S}`;
   const problem =
     optionalString('model', 200) ??
-    optionalString('resume_session_id', 200) ??
+    (m.resume_session_id === undefined || m.resume_session_id === null || (typeof m.resume_session_id === 'string' && isResumableSessionId(m.resume_session_id))
+      ? null
+      : `metadata.resume_session_id must be an agent session id: ${RESUMABLE_SESSION_ID_RULE}`) ??
     (m.notify_email === undefined || m.notify_email === null || (typeof m.notify_email === 'string' && isEmail(m.notify_email))
       ? null
       : 'metadata.notify_email must be an email address') ??

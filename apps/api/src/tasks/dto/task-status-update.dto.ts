@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { FAILURE_REASONS, type FailureReason, type TaskStatus, type TaskStatusUpdate } from '#contracts';
 import { WORKER_ID_PATTERN } from '../../workers/dto/register-worker.dto';
+import { PG_INT_MAX, PG_INT_MIN } from '../../common/int-bounds';
 
 export const CALLBACK_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
 const MAX_RESULT_LENGTH = 1024 * 1024;
@@ -15,6 +16,7 @@ export class TaskStatusUpdateDto implements TaskStatusUpdate {
   @ApiProperty({ example: 0, description: 'Claim (running): the job\'s attempt. Afterwards: the attempt the claim returned.' })
   @IsInt()
   @Min(0)
+  @Max(PG_INT_MAX)
   attempt: number;
 
   @ApiProperty({ enum: CALLBACK_STATUSES, example: 'running' })
@@ -48,6 +50,8 @@ export class TaskStatusUpdateDto implements TaskStatusUpdate {
   @ApiPropertyOptional({ example: 1 })
   @IsOptional()
   @IsInt()
+  @Min(PG_INT_MIN)
+  @Max(PG_INT_MAX)
   exit_code?: number;
 
   @ApiPropertyOptional({ example: false })

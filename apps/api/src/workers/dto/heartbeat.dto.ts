@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import type { HeartbeatRequest, RunningTaskRef } from '#contracts';
 import { WorkerResourcesDto } from './worker-resources.dto';
+import { PG_INT_MAX } from '../../common/int-bounds';
 
 export class RunningTaskRefDto implements RunningTaskRef {
   @ApiProperty({ example: 'task_k3j5m2n4p6q7r8s9' })
@@ -14,6 +15,7 @@ export class RunningTaskRefDto implements RunningTaskRef {
   @ApiProperty({ example: 1, description: 'The attempt the worker claimed the task at' })
   @IsInt()
   @Min(0)
+  @Max(PG_INT_MAX)
   attempt: number;
 }
 
