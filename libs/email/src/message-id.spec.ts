@@ -17,6 +17,15 @@ describe('message ids for threading', () => {
     });
   });
 
+  it("gives a requeued task's later run its own id, replying to the first run's notification", () => {
+    expect(taskThreadHeaders({ taskId: 't1', domain: 'x.example', run: 1 })).toEqual({ messageId: '<task.t1@x.example>' });
+    expect(taskThreadHeaders({ taskId: 't1', domain: 'x.example', run: 2 })).toEqual({
+      messageId: '<task.t1.r2@x.example>',
+      inReplyTo: '<task.t1@x.example>',
+      references: ['<task.t1@x.example>'],
+    });
+  });
+
   it('keeps References short for long conversations, first and latest ids kept', () => {
     const ancestors = Array.from({ length: 50 }, (_, i) => `t${i}`);
     const { references, inReplyTo } = taskThreadHeaders({ taskId: 'tz', domain: 'x.example', ancestorTaskIds: ancestors });

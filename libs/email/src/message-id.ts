@@ -1,10 +1,13 @@
 // Stable Message-IDs so a task's notification, the user's reply and the notification of the
 // continuation task land in one thread in every mail client.
 
-/** `<task.<id>@<domain>>`: derived from the task id, so a re-sent notification threads too. */
-export function taskMessageId(taskId: string, domain: string): string {
+/**
+ * `<task.<id>@<domain>>`: derived from the task id, so a re-sent notification threads too. A
+ * requeued task that ends again is run N > 1 and gets `<task.<id>.r<N>@<domain>>`.
+ */
+export function taskMessageId(taskId: string, domain: string, run = 1): string {
   const safeId = taskId.replace(/[^A-Za-z0-9._-]/g, (ch) => `=${ch.charCodeAt(0).toString(16)}`);
-  return `<task.${safeId}@${domain.trim().toLowerCase()}>`;
+  return `<task.${safeId}${run > 1 ? `.r${run}` : ''}@${domain.trim().toLowerCase()}>`;
 }
 
 export interface TaskThreadInput {
@@ -14,6 +17,8 @@ export interface TaskThreadInput {
   ancestorTaskIds?: string[];
   /** Message-ID of the inbound reply that created this task, when there was one. */
   inboundMessageId?: string | null;
+  /** Which run of the task ended (its attempt); a later run replies to the first run's notification. */
+  run?: number;
 }
 
 export interface TaskThreadHeaders {
@@ -26,9 +31,11 @@ export interface TaskThreadHeaders {
 const MAX_REFERENCES = 20;
 
 export function taskThreadHeaders(input: TaskThreadInput): TaskThreadHeaders {
-  const messageId = taskMessageId(input.taskId, input.domain);
+  const run = input.run ?? 1;
+  const messageId = taskMessageId(input.taskId, input.domain, run);
   const chain = (input.ancestorTaskIds ?? []).map((id) => taskMessageId(id, input.domain));
   if (input.inboundMessageId) chain.push(normalizeMessageId(input.inboundMessageId));
+  if (run > 1) chain.push(taskMessageId(input.taskId, input.domain));
   if (chain.length === 0) return { messageId };
   const references = chain.length > MAX_REFERENCES ? [chain[0], ...chain.slice(-(MAX_REFERENCES - 1))] : chain;
   return { messageId, inReplyTo: references[references.length - 1], references };

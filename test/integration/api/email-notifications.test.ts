@@ -91,6 +91,20 @@ describe('email notifications over SMTP, and the reply loop', () => {
     expect(mail.text).toContain('agent crashed');
   });
 
+  it('a requeued task that ends again sends a second notification, threaded under the first', async () => {
+    const taskId = await runTask(api, worker, codebaseId, {}, { status: 'failed', error: 'flaky test', failure_reason: 'agent_exit_nonzero', exit_code: 1 });
+    const first = await eventually(async () => smtp.forTask(taskId)[0], 'the first notification');
+    await api.post(`/v1/agent/tasks/${taskId}/requeue`).expect(200);
+    const claim = await worker.claim(taskId, 1); // the requeued job carries the attempt of the last claim
+    await worker.report(taskId, claim.attempt, 'completed', { result: 'passed this time' }).expect(200);
+    const second = await eventually(async () => smtp.forTask(taskId)[1], 'the notification of the second run');
+    expect(first.subject).toContain('Task failed');
+    expect(second.subject).toContain('Task completed');
+    expect(second.messageId).toBe(`<task.${taskId}.r2@${DOMAIN}>`);
+    expect(second.inReplyTo).toBe(first.messageId);
+    expect((await emailRows(api, taskId)).map((r) => r.status)).toEqual(['sent', expect.stringMatching(/queued|sent/)]);
+  });
+
   it('retries a failed send through the email-outbound queue and records the attempts', async () => {
     smtp.rejectNext.count = 1;
     const taskId = await runTask(api, worker, codebaseId, { metadata: { notify_email: 'retry@example.com' } }, { status: 'completed' });

@@ -47,8 +47,8 @@ async function setup(env: Record<string, string>) {
   /** A queued notification row as a replica records it, untouched for two minutes; `claimed`: another replica is sending it. */
   const orphanRow = (id: string, taskId: string, recipient: string, claimed = false) =>
     db.query(
-      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status, created_at, updated_at, send_claimed_until)
-       VALUES ($1, 'outbound', $2, NULL, $3, 'Task completed', $4, 'queued', now() - interval '2 minutes', now() - interval '2 minutes',
+      `INSERT INTO emails (id, direction, task_id, task_attempt, session_id, recipient, subject, message_id, status, created_at, updated_at, send_claimed_until)
+       VALUES ($1, 'outbound', $2, (SELECT attempt FROM tasks WHERE id = $2), NULL, $3, 'Task completed', $4, 'queued', now() - interval '2 minutes', now() - interval '2 minutes',
                CASE WHEN $5::boolean THEN now() + interval '1 hour' END)`,
       [id, taskId, recipient, `<task.${taskId}@codefleet.test>`, claimed],
     );
@@ -67,8 +67,8 @@ describe('resending notifications that lost their queue job', () => {
     const taskId = await t.finishTask(); // no recipient configured: nothing recorded or sent
     expect(await t.rowsOf(taskId)).toEqual([]);
     await t.db.query(
-      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status, created_at, updated_at)
-       VALUES ('em_orphan1', 'outbound', $1, 'ses_resend1', 'orphan@example.com', 'Task completed', $2, 'queued', now() - interval '2 minutes', now() - interval '2 minutes')`,
+      `INSERT INTO emails (id, direction, task_id, task_attempt, session_id, recipient, subject, message_id, status, created_at, updated_at)
+       VALUES ('em_orphan1', 'outbound', $1, (SELECT attempt FROM tasks WHERE id = $1), 'ses_resend1', 'orphan@example.com', 'Task completed', $2, 'queued', now() - interval '2 minutes', now() - interval '2 minutes')`,
       [taskId, `<task.${taskId}@codefleet.test>`],
     );
     const mail = await eventually(async () => t.smtp.forTask(taskId)[0], 'the resent notification');

@@ -13,10 +13,11 @@ import { Emails1764000000000 } from './migrations/1764000000000-emails';
 import { SessionsSyncAndNotify1764100000000 } from './migrations/1764100000000-sessions-sync-and-notify';
 import { ApiTokens1764200000000 } from './migrations/1764200000000-api-tokens';
 import { EmailSendClaim1764300000000 } from './migrations/1764300000000-email-send-claim';
+import { NotificationPerRun1764400000000 } from './migrations/1764400000000-notification-per-run';
 
 export const ENTITIES = [WorkerEntity, CodebaseEntity, TaskEntity, TaskOutputEntity, SessionEntity, SessionMessageEntity, EmailEntity, ApiTokenEntity];
 /** Listed explicitly (no globs), so the same list works from ts-jest and from dist/. */
-export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, SessionsSyncAndNotify1764100000000, ApiTokens1764200000000, EmailSendClaim1764300000000];
+export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, SessionsSyncAndNotify1764100000000, ApiTokens1764200000000, EmailSendClaim1764300000000, NotificationPerRun1764400000000];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 

@@ -185,12 +185,13 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     const message = await this.composer.compose(task, recipient);
     const row = await this.emails.insertOutbound({
       task_id: task.id,
+      task_attempt: task.attempt,
       session_id: task.session_id,
       recipient,
       subject: message.subject,
       message_id: message.messageId!,
     });
-    if (!row) return; // notified already (the status change was reported twice)
+    if (!row) return; // this run was notified already (the status change was reported twice)
     if (this.queue) {
       try {
         await this.enqueue(row.id, task.id, message);

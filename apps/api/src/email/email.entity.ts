@@ -15,6 +15,10 @@ export class EmailEntity {
   @Column('text', { nullable: true })
   task_id: string | null;
 
+  /** Outbound only: the task's attempt when that run ended (one notification per run). */
+  @Column('integer', { nullable: true })
+  task_attempt: number | null;
+
   @Column('text', { nullable: true })
   session_id: string | null;
 

@@ -7,6 +7,8 @@ export const newEmailId = (): string => `em_${randomBytes(10).toString('hex')}`;
 
 export interface NewOutboundEmail {
   task_id: string;
+  /** The task's attempt when it ended: one notification per run. */
+  task_attempt: number;
   session_id: string | null;
   recipient: string;
   subject: string;
@@ -29,13 +31,13 @@ export interface NewInboundEmail {
 export class EmailRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** The task's notification row, or null when one was recorded already (one per task). */
+  /** The notification row of this run of the task, or null when one was recorded already (one per run). */
   insertOutbound(e: NewOutboundEmail): Promise<EmailRow | null> {
     return this.sql.one<EmailRow>(
-      `INSERT INTO emails (id, direction, task_id, session_id, recipient, subject, message_id, status)
-       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, 'queued')
-       ON CONFLICT (task_id) WHERE direction = 'outbound' DO NOTHING RETURNING *`,
-      [newEmailId(), e.task_id, e.session_id, e.recipient, e.subject, e.message_id],
+      `INSERT INTO emails (id, direction, task_id, task_attempt, session_id, recipient, subject, message_id, status)
+       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, 'queued')
+       ON CONFLICT (task_id, task_attempt) WHERE direction = 'outbound' DO NOTHING RETURNING *`,
+      [newEmailId(), e.task_id, e.task_attempt, e.session_id, e.recipient, e.subject, e.message_id],
     );
   }
 

@@ -48,6 +48,7 @@ export class NotificationComposer {
       domain: e.inboundDomain ?? from.email.split('@')[1] ?? 'codefleet.local',
       ancestorTaskIds: threadTaskIdsOf(task),
       inboundMessageId: typeof inbound === 'string' ? inbound : null,
+      run: task.attempt,
     });
     return {
       from,

@@ -14,7 +14,7 @@ export const STUCK_AFTER_MS = 60_000;
 /** Older notifications are stale news: they are left as they are. */
 export const RESEND_WINDOW_MS = 24 * 3600_000;
 const BATCH = 100;
-export const REQUEUED_ERROR = 'not sent: the task was requeued before its notification went out, so it has not ended';
+export const REQUEUED_ERROR = 'not sent: the task was requeued before this notification went out (a later run notifies on its own)';
 
 export interface SweepResult {
   requeued: string[];
@@ -64,7 +64,7 @@ export class StuckNotificationSweeper implements OnApplicationBootstrap, OnAppli
         continue; // waiting, delayed or active: it will run
       }
       const task = await this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [row.task_id]);
-      const unsendable = !task ? 'task no longer exists' : !isTerminal(task.status) ? REQUEUED_ERROR : null;
+      const unsendable = !task ? 'task no longer exists' : !isTerminal(task.status) || task.attempt !== row.task_attempt ? REQUEUED_ERROR : null;
       if (!task || unsendable) {
         // The message is composed from the task as it is now: never a "task ended" mail about a task that runs again.
         if (await this.emails.markFailed(row.id, unsendable)) result.failed.push(row.id);
