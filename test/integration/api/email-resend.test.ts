@@ -8,10 +8,10 @@ import { EmailNotificationService } from '../../../apps/api/src/email/email-noti
 import { NotificationComposer } from '../../../apps/api/src/email/notification-composer';
 import { REQUEUED_ERROR, StuckNotificationSweeper } from '../../../apps/api/src/email/stuck-notification-sweeper';
 import type { TaskRow } from '../../../apps/api/src/tasks/task.entity';
-import { eventually, startTestApi, type TestApi } from '../../support/api-harness';
+import { eventually, startTestApi } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 import { deleteKeysWithPrefix } from '../../support/test-redis';
-import { type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture';
+import { startSmtpCapture } from '../../support/smtp-capture';
 
 interface EmailRow {
   id: string;

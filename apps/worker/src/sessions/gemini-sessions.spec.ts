@@ -116,7 +116,7 @@ describe('GeminiSessionReader', () => {
     writeChat('work', cwd, 'session-2026-11-23T13-23-8fa48d10.jsonl', lines);
     const [s] = await reader().list(cwd);
     const last = s.messages!.at(-1)!;
-    expect(last.text.length).toBe(SESSION_SYNC_LIMITS.maxMessageText);
-    expect(last.text.endsWith('…')).toBe(true);
+    expect(last.text!.length).toBe(SESSION_SYNC_LIMITS.maxMessageText);
+    expect(last.text!.endsWith('…')).toBe(true);
   });
 });
