@@ -59,17 +59,13 @@ export async function startTestApi(env: Record<string, string> = {}, shared: Sha
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const server = app.getHttpServer();
-  const auth = (t: request.Test) => t.set('Authorization', `Bearer ${ADMIN_TOKEN}`);
   let closed = false;
   return {
     app,
     config,
     db,
     baseUrl: `http://127.0.0.1:${port}`,
-    get: (path) => auth(request(server).get(path)),
-    post: (path, body) => auth(request(server).post(path)).send(body ?? {}),
-    put: (path, body) => auth(request(server).put(path)).send(body ?? {}),
-    delete: (path) => auth(request(server).delete(path)),
+    ...authenticatedCalls(server, ADMIN_TOKEN),
     anonymous: () => request(server),
     close: async () => {
       if (closed) return;
@@ -81,6 +77,23 @@ export async function startTestApi(env: Record<string, string> = {}, shared: Sha
       }
     },
   };
+}
+
+type HttpServer = ReturnType<NestExpressApplication['getHttpServer']>;
+
+function authenticatedCalls(server: HttpServer, token: string): Pick<TestApi, 'get' | 'post' | 'put' | 'delete'> {
+  const auth = (t: request.Test) => t.set('Authorization', `Bearer ${token}`);
+  return {
+    get: (path) => auth(request(server).get(path)),
+    post: (path, body) => auth(request(server).post(path)).send(body ?? {}),
+    put: (path, body) => auth(request(server).put(path)).send(body ?? {}),
+    delete: (path) => auth(request(server).delete(path)),
+  };
+}
+
+/** The same app, but every call carries `token` (e.g. to speak as a client or a scoped worker). */
+export function withToken(api: TestApi, token: string): TestApi {
+  return { ...api, ...authenticatedCalls(api.app.getHttpServer(), token) };
 }
 
 /** Polls until `check` returns a truthy value, or fails with `what` after `timeoutMs`. */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import request from 'supertest';
-import { ADMIN_TOKEN, eventually, startTestApi, type TestApi } from '../../support/api-harness';
+import { ADMIN_TOKEN, eventually, startTestApi, type TestApi, withToken } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 
 /** Tokens kept in PostgreSQL and managed through /v1/admin/tokens (DESIGN 2 and 10). */
@@ -29,19 +28,6 @@ interface Listed {
   last_used_at: string | null;
   expires_at: string | null;
   revoked_at: string | null;
-}
-
-/** The harness's TestApi, but every call carries `token`. */
-function withToken(api: TestApi, token: string): TestApi {
-  const server = api.app.getHttpServer();
-  const auth = (t: request.Test) => t.set('Authorization', `Bearer ${token}`);
-  return {
-    ...api,
-    get: (path) => auth(request(server).get(path)),
-    post: (path, body) => auth(request(server).post(path)).send(body ?? {}),
-    put: (path, body) => auth(request(server).put(path)).send(body ?? {}),
-    delete: (path) => auth(request(server).delete(path)),
-  };
 }
 
 describe('API tokens in PostgreSQL', () => {

@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import request from 'supertest';
 import { ROUTE_POLICY } from '../../../apps/api/src/auth/route-policy';
 import { routeKey } from '../../../apps/api/src/auth/route-key';
 import { PUBLIC_ROUTE } from '../../../apps/api/src/auth/public.decorator';
-import { ADMIN_TOKEN, startTestApi, type TestApi } from '../../support/api-harness';
+import { ADMIN_TOKEN, startTestApi, type TestApi, withToken } from '../../support/api-harness';
 import { FakeWorker } from '../../support/fake-worker';
 
 /** Token scopes (DESIGN 10): what client and worker-bound tokens may and may not do. */
@@ -12,19 +11,6 @@ const CLIENT_TOKEN = 'scopes-client-token-0123456789abcdef';
 const W1_TOKEN = 'scopes-w1-token-0123456789abcdef';
 const W2_TOKEN = 'scopes-w2-token-0123456789abcdef';
 const TOKENS = `admin:${ADMIN_TOKEN},ci@client:${CLIENT_TOKEN},box1@worker/w1:${W1_TOKEN},box2@worker/w2:${W2_TOKEN}`;
-
-/** The harness's TestApi, but every call carries `token` (so FakeWorker can speak as a scoped worker). */
-function withToken(api: TestApi, token: string): TestApi {
-  const server = api.app.getHttpServer();
-  const auth = (t: request.Test) => t.set('Authorization', `Bearer ${token}`);
-  return {
-    ...api,
-    get: (path) => auth(request(server).get(path)),
-    post: (path, body) => auth(request(server).post(path)).send(body ?? {}),
-    put: (path, body) => auth(request(server).put(path)).send(body ?? {}),
-    delete: (path) => auth(request(server).delete(path)),
-  };
-}
 
 describe('token scopes', () => {
   let api: TestApi;
