@@ -6,7 +6,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Fleet, scriptTool } from './support/fleet';
-import { eventually, processesIn, sleep } from './support/processes';
+import { eventually, processesIn, signalZero, sleep } from './support/processes';
 
 jest.setTimeout(120_000);
 
@@ -142,21 +142,31 @@ describe('core loop (real api + worker processes)', () => {
     expect(readFileSync(join(dir, 'agent-output.txt'), 'utf8')).toBe('survived\n');
   });
 
-  it('a killed worker does not leave its task running: it ends worker_lost', async () => {
+  it('a killed worker does not leave its task running: it ends worker_lost, and the restarted worker stops the orphaned agent', async () => {
     const dir = fleet.codebaseDir('lost');
-    const worker = await fleet.startWorker('e2e-worker-lost', { codebases: [{ name: 'lost', path: dir }], tools });
+    const stateDir = join(fleet.dir, 'state-lost');
+    const config = { codebases: [{ name: 'lost', path: dir }], tools, state_dir: stateDir };
+    const worker = await fleet.startWorker('e2e-worker-lost', config);
     const { codebases } = await fleet.client.ok('GET', '/v1/agent/codebases?worker_id=e2e-worker-lost');
     const task = await fleet.client.ok('POST', `/v1/agent/codebases/${codebases[0].id}/tasks`, { title: 'hang', prompt: 'x', tool: 'hanger' });
     await fleet.waitForTask(task.id, ['running']);
+    // "running" comes with the claim, before the spawn: wait until the agent runs and the worker has recorded it.
+    await eventually('the agent to be recorded', async () => (existsSync(join(stateDir, 'agents', `${task.id}.json`)) ? true : undefined));
     worker.child.kill('SIGKILL');
     // Heartbeats every 1 s, offline after 3 missed.
     const lost = await fleet.waitForTask(task.id, ['failed', 'completed', 'cancelled'], 20_000);
     expect(lost).toMatchObject({ status: 'failed', failure_reason: 'worker_lost' });
     const w = await fleet.client.ok('GET', '/v1/agent/workers/e2e-worker-lost');
     expect(w.status).toBe('offline');
-    // A SIGKILLed worker cannot stop its agent (in production systemd or the container runtime
-    // kills the whole service); here the test does, so no orphan outlives the run.
-    for (const pid of processesIn(realpathSync(dir))) process.kill(pid, 'SIGKILL');
+
+    // A SIGKILLed worker cannot stop its agent: it is still running in the codebase...
+    const orphans = processesIn(realpathSync(dir));
+    expect(orphans.length).toBeGreaterThan(0);
+    // ...until the worker starts again (same id, same state directory) and stops it before taking work.
+    const restarted = await fleet.startWorker('e2e-worker-lost', config);
+    await restarted.waitForLog(new RegExp(`"task_id":"${task.id}".*left running by an earlier run`));
+    for (const pid of orphans) await eventually(`orphan ${pid} to be gone`, async () => (signalZero(pid) === 'ESRCH' ? true : undefined), 10_000);
+    expect(processesIn(realpathSync(dir))).toEqual([]);
   });
 
   it('the worker shuts down cleanly on SIGTERM and the API sees it leave', async () => {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseCliArgs, USAGE } from './config/cli-args';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from './config/config-error';
 import { type LoadedConfig, loadWorkerConfig } from './config/config-loader';
+import { prepareStateDir } from './config/state-dir';
 import { WorkerDaemon } from './lifecycle/worker-daemon';
 import { createLogger, PinoNestLogger } from './logging/logger';
 import { WorkerModule } from './worker.module';
@@ -16,7 +17,9 @@ function loadConfigOrExit(): LoadedConfig {
       process.stdout.write(USAGE);
       process.exit(0);
     }
-    return loadWorkerConfig({ cli, env: process.env });
+    const loaded = loadWorkerConfig({ cli, env: process.env });
+    prepareStateDir(loaded.config.stateDir);
+    return loaded;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`codefleet-worker: configuration error: ${err.message}\n`);

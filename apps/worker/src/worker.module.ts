@@ -16,6 +16,7 @@ import { createLogger } from './logging/logger';
 import { JobProcessor } from './queues/job-processor';
 import { QueueConsumers } from './queues/queue-consumers';
 import { RedisConnections } from './queues/redis-connections';
+import { AgentRegistry } from './runner/agent-registry';
 import { AgentRunService } from './runner/agent-run.service';
 import { ProcessRunner } from './runner/process-runner';
 import { type Clock, systemClock } from './system/clock';
@@ -58,6 +59,7 @@ export class WorkerModule {
       },
       { provide: ControlPlaneClient, useFactory: (http: HttpTransport) => new ControlPlaneClient(http), inject: [HttpTransport] },
       { provide: ProcessRunner, useFactory: () => new ProcessRunner() },
+      { provide: AgentRegistry, useFactory: (logger: Logger) => new AgentRegistry(config.stateDir, logger), inject: [LOGGER] },
       { provide: ToolCatalog, useFactory: (logger: Logger) => new ToolCatalog(config, execVersionProbe(), logger), inject: [LOGGER] },
       {
         provide: ResourceProbe,

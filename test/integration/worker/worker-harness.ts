@@ -53,7 +53,8 @@ export class WorkerHarness {
   /** Boots the worker with a real config file (and flags) as an operator would write it. */
   async startWorker(file: Record<string, unknown>, argv: string[] = []): Promise<WorkerDaemon> {
     const configPath = join(this.dir, `config-${randomUUID().slice(0, 6)}.json`);
-    writeFileSync(configPath, JSON.stringify({ server_url: this.fake.url, worker_id: this.workerId, ...file }));
+    // state_dir: the agent records stay in the test's folder, not in the home of whoever runs the tests.
+    writeFileSync(configPath, JSON.stringify({ server_url: this.fake.url, worker_id: this.workerId, state_dir: join(this.dir, 'state'), ...file }));
     this.config = loadWorkerConfig({ cli: parseCliArgs(['-c', configPath, ...argv]), env: {} }).config;
     const logger = pino({ level: process.env.WORKER_TEST_LOG_LEVEL ?? 'silent' });
     this.app = await NestFactory.createApplicationContext(WorkerModule.forRoot(this.config, { logger }), { logger: false });

@@ -70,6 +70,26 @@ describe('worker config', () => {
     expect(configError(() => load(['-c', bad])).message).toBe(`${bad}: post_result_grace_s: must be a number, got "soon"`);
   });
 
+  it('puts the state directory under systemd, XDG or the home folder, or where state_dir / A2A_STATE_DIR says', () => {
+    const server = ['--server', 'http://x'];
+    const env = { HOME: '/home/op', A2A_WORKER_ID: 'w-1' };
+    expect(load(server, env).config.stateDir).toBe('/home/op/.local/state/codefleet-worker/w-1');
+    expect(load(server, { ...env, XDG_STATE_HOME: '/xdg' }).config.stateDir).toBe('/xdg/codefleet-worker/w-1');
+    expect(load(server, { ...env, XDG_STATE_HOME: 'relative' }).config.stateDir).toBe('/home/op/.local/state/codefleet-worker/w-1');
+    expect(load(server, { ...env, XDG_STATE_HOME: '/xdg', STATE_DIRECTORY: '/var/lib/codefleet-worker' }).config.stateDir).toBe(
+      '/var/lib/codefleet-worker',
+    );
+    const path = file({ server_url: 'http://x', state_dir: '/srv/worker-state' });
+    expect(load(['-c', path], { ...env, STATE_DIRECTORY: '/var/lib/x' }).config.stateDir).toBe('/srv/worker-state');
+    expect(load(['-c', path], { A2A_STATE_DIR: '/env/state' }).config.stateDir).toBe('/env/state');
+    expect(load(['-c', path]).warnings).toEqual([]);
+    const bad = file({ server_url: 'http://x', state_dir: 'state' });
+    expect(configError(() => load(['-c', bad])).message).toBe(`${bad}: state_dir: must be an absolute path, got "state"`);
+    expect(configError(() => load(server, { A2A_STATE_DIR: 'rel' })).message).toBe(
+      'environment variable A2A_STATE_DIR: must be an absolute path, got "rel"',
+    );
+  });
+
   it('takes flag over env over file over default', () => {
     const path = file({
       server_url: 'http://file:1',

@@ -1,6 +1,6 @@
-import { hostname as osHostname } from 'node:os';
+import { homedir, hostname as osHostname } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { normalizeCodebasePath } from '#domain';
 import type { CliArgs } from './cli-args';
 import { ConfigError } from './config-error';
@@ -25,7 +25,7 @@ const KNOWN_KEYS = new Set([
   'server_url', 'worker_id', 'worker_name', 'poll_interval', 'codebases', 'capabilities',
   'max_concurrent', 'opencode_bin', 'redis_url', 'auth_token', 'tools', 'enabled_tools',
   'default_tool', 'cancel_grace_s', 'shutdown_grace_s', 'heartbeat_interval_s', 'log_level',
-  'idle_timeout_s', 'post_result_grace_s',
+  'idle_timeout_s', 'post_result_grace_s', 'state_dir',
 ]);
 /** Keys of older worker generations that now live elsewhere (mail is sent by the API). */
 const LEGACY_KEYS = new Set([
@@ -99,6 +99,7 @@ export function loadWorkerConfig(src: ConfigSources): LoadedConfig {
   const logLevelSrc = pick(fromEnv('LOG_LEVEL'), fromFile('log_level'));
   const idleSrc = pick(fromEnv('A2A_IDLE_TIMEOUT_S'), fromFile('idle_timeout_s'));
   const postResultSrc = pick(fromEnv('A2A_POST_RESULT_GRACE_S'), fromFile('post_result_grace_s'));
+  const stateDirSrc = pick(fromEnv('A2A_STATE_DIR'), fromFile('state_dir'));
 
   const opencodeBin = opencodeSrc ? absolutePath(opencodeSrc) : null;
   const logLevel = logLevelSrc ? nonEmptyString(logLevelSrc).toLowerCase() : CONFIG_DEFAULTS.logLevel;
@@ -129,9 +130,21 @@ export function loadWorkerConfig(src: ConfigSources): LoadedConfig {
       ? positiveNumber(fromFile('heartbeat_interval_s')!)
       : CONFIG_DEFAULTS.heartbeatIntervalS,
     logLevel,
+    stateDir: stateDirSrc ? absolutePath(stateDirSrc) : defaultStateDir(env, workerId),
     configFile: filePath,
   };
   return { config, warnings };
+}
+
+/** systemd's StateDirectory=, else the XDG state home, else ~/.local/state; one folder per worker id. */
+function defaultStateDir(env: NodeJS.ProcessEnv, workerId: string): string {
+  // systemd may list several directories, separated by ":".
+  const systemd = env.STATE_DIRECTORY?.split(':')[0]?.trim();
+  if (systemd && isAbsolute(systemd)) return systemd;
+  const xdg = env.XDG_STATE_HOME?.trim();
+  // The XDG spec says to ignore a relative path.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME?.trim() || homedir(), '.local', 'state');
+  return join(base, 'codefleet-worker', workerId);
 }
 
 function readConfigFile(

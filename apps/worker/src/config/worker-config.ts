@@ -48,6 +48,11 @@ export interface WorkerConfig {
   /** Used until the server sets the interval in its register/heartbeat responses. */
   heartbeatIntervalS: number;
   logLevel: string;
+  /**
+   * Where the worker keeps what must outlive it (the agents it runs, so a restart stops the
+   * ones a crash left behind): `state_dir`. Absolute.
+   */
+  stateDir: string;
   /** The file the configuration was read from, if any (for messages). */
   configFile: string | null;
 }

@@ -9,6 +9,7 @@ import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { JobProcessor } from '../queues/job-processor';
 import { QueueConsumers } from '../queues/queue-consumers';
 import { RedisConnections } from '../queues/redis-connections';
+import { AgentRegistry } from '../runner/agent-registry';
 import { SessionSyncService } from '../sessions/session-sync.service';
 import type { Clock } from '../system/clock';
 import { CodebaseDirectory } from '../tasks/codebase-directory';
@@ -51,6 +52,7 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
     private readonly control: ControlListener,
     private readonly poller: HttpTaskPoller,
     private readonly sessionSync: SessionSyncService,
+    private readonly agents: AgentRegistry,
   ) {
     codebases.on('changed', () => void this.reconcileQueues());
   }
@@ -62,6 +64,9 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
   /** Resolves once the worker takes work (or shutdown began while it was still registering). */
   async start(): Promise<void> {
     const signal = this.stopping.signal;
+    // Before any work arrives: an agent a crashed earlier run left behind must not share a codebase with a new task.
+    await this.stopOrphanedAgents();
+    if (signal.aborted) return;
     let registration: RegisterWorkerResponse;
     try {
       registration = await this.registerEverything(signal);
@@ -83,8 +88,19 @@ export class WorkerDaemon implements BeforeApplicationShutdown {
       this.poller.start();
       if (redisUrl) this.redisRetry = this.retryRedis(redisUrl);
     }
+    // A SIGTERM during the steps above already ran the drain (heartbeat stopped, worker unregistered):
+    // a heartbeat started now would register the worker again on its way out.
+    if (signal.aborted) return;
     this.heartbeat.start({ onResponse: (res) => this.applyHeartbeat(res), onForgotten: () => this.reRegister() });
     this.sessionSync.start(registration.session_sync_interval_s);
+  }
+
+  private async stopOrphanedAgents(): Promise<void> {
+    this.agents.ensureDir();
+    // A few seconds at least: cancel_grace_s may be 0, and a group needs a moment to die.
+    const graceMs = Math.max(this.config.cancelGraceS, 3) * 1000;
+    const stopped = await this.agents.sweep({ graceMs });
+    if (stopped.length > 0) this.logger.warn({ pids: stopped }, 'stopped agents left running by an earlier run of this worker');
   }
 
   /** A cancel from the control channel or a heartbeat: idempotent. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BUILTIN_AGENT_TYPES, type ClaimResponse, type FailureReason, type TaskJob } from '#contracts';
 import type { Redactor } from '#domain';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { CancelReason } from '../tasks/running-tasks';
 import { REDACTOR, WORKER_CONFIG } from '../tokens';
 import type { AgentAdapter, AgentEvent, LaunchSpec } from '../tools/agent-adapter';
 import { ToolCatalog } from '../tools/tool-catalog';
+import { AgentRegistry } from './agent-registry';
 import { buildChildEnv } from './child-env';
 import { type AgentProcess, type ProcessExit, ProcessRunner } from './process-runner';
 import { capTail, type RunOutcome } from './run-outcome';
@@ -35,10 +36,11 @@ export class AgentRunService {
     private readonly client: ControlPlaneClient,
     private readonly codebases: CodebaseDirectory,
     @Inject(REDACTOR) private readonly redactor: Redactor,
+    @Optional() private readonly registry?: AgentRegistry,
   ) {}
 
   start(task: TaskJob, claim: Pick<ClaimResponse, 'attempt' | 'output_offset'>, log: Logger): ActiveRun {
-    const run = new AgentRun(task, claim, log, this.config, this.tools, this.runner, this.client, this.codebases, this.redactor);
+    const run = new AgentRun(task, claim, log, this.config, this.tools, this.runner, this.client, this.codebases, this.redactor, this.registry);
     return { outcome: run.execute(), cancel: (r) => run.cancel(r), kill: () => run.kill() };
   }
 }
@@ -74,6 +76,7 @@ class AgentRun {
     private readonly client: ControlPlaneClient,
     private readonly codebases: CodebaseDirectory,
     private readonly redactor: Redactor,
+    private readonly registry: AgentRegistry | undefined,
   ) {
     this.output = new OutputStreamer({
       startOffset: claim.output_offset,
@@ -158,6 +161,7 @@ class AgentRun {
     );
     // The pid leads the agent's process group: what an operator (or a test) needs to find its processes.
     this.log.info({ pid: this.proc.pid, idle_timeout_s: idleS }, 'agent process started');
+    this.track(this.proc, codebasePath);
     if (this.cancelReason) void this.proc.terminate(this.config.cancelGraceS * 1000);
 
     let timer: NodeJS.Timeout | undefined;
@@ -238,6 +242,14 @@ class AgentRun {
         this.write(`${event.text}\n`);
         break;
     }
+  }
+
+  /** Recorded while its group lives, so a worker restarted after a crash can stop it; off the dispatch path. */
+  private track(proc: AgentProcess, codebasePath: string): void {
+    const registry = this.registry;
+    if (!registry || proc.pid === undefined) return;
+    registry.record({ task_id: this.task.task_id, attempt: this.claim.attempt, pid: proc.pid, codebase_path: codebasePath });
+    void proc.groupGone.then(() => registry.remove(this.task.task_id, this.claim.attempt));
   }
 
   /** The task's own metadata.idle_timeout_s (0: off) beats the worker's idle_timeout_s. */

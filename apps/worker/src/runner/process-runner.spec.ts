@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from './process-group';
+import { processAlive, processGroupAlive } from './process-group';
 import { ProcessRunner, type OutputStream } from './process-runner';
 
 const dir = mkdtempSync(join(tmpdir(), 'cf-runner-'));
@@ -98,5 +98,14 @@ describe('ProcessRunner (real subprocesses)', () => {
     const exit = await proc.done;
     expect(exit.code).toBe(0);
     await waitFor(() => !alive(Number(readFileSync(pidFile, 'utf8'))), 1000);
+  });
+
+  it('groupGone resolves once leftovers that ignore SIGTERM are gone too (and at once after a spawn error)', async () => {
+    const pidFile = join(dir, 'stubborn-leftover.pid');
+    const { proc } = sh(`sh -c 'trap "" TERM; sleep 60' & echo $! > ${pidFile}; exit 0`);
+    await proc.groupGone;
+    expect(processGroupAlive(proc.pid!)).toBe(false);
+    const missing = runner.spawn({ command: join(dir, 'does-not-exist'), args: [], env: {}, cwd: dir }, () => undefined);
+    await missing.groupGone;
   });
 });

@@ -16,6 +16,8 @@ export interface AgentProcess {
   readonly pid: number | undefined;
   /** Resolves once the process has exited and its output has been read to the end. */
   readonly done: Promise<ProcessExit>;
+  /** Resolves once the leader has exited and nothing is left in its group (bounded wait after SIGKILL). */
+  readonly groupGone: Promise<void>;
   /** SIGTERM to the whole process group, then SIGKILL to it after `graceMs` if anything is left. */
   terminate(graceMs: number): Promise<void>;
   /** SIGKILL to the whole process group, now. */
@@ -49,6 +51,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 class GroupProcess implements AgentProcess {
   readonly pid: number | undefined;
   readonly done: Promise<ProcessExit>;
+  readonly groupGone: Promise<void>;
   private terminating: Promise<void> | null = null;
 
   constructor(
@@ -67,6 +70,9 @@ class GroupProcess implements AgentProcess {
       windowsHide: true,
     });
     this.pid = child.pid;
+    let groupGone!: () => void;
+    this.groupGone = new Promise<void>((r) => (groupGone = r));
+    if (this.pid === undefined) groupGone();
 
     for (const name of ['stdout', 'stderr'] as const) {
       const stream = child[name];
@@ -97,7 +103,10 @@ class GroupProcess implements AgentProcess {
       child.once('exit', (code, signal) => {
         exit = { code, signal };
         // Whatever the agent left running in its group goes with it; then the pipes close.
-        void this.reapGroup().then(() => {
+        const reaped = this.reapGroup();
+        // SIGKILL takes a moment to land: wait for it (bounded: a process stuck in D state never dies).
+        void reaped.then(() => this.waitGroupGone(this.opts.closeTimeoutMs)).then(groupGone);
+        void reaped.then(() => {
           if (settled) return;
           closeTimer = setTimeout(() => {
             // Something outside the group (a setsid daemon) still holds the pipes.
@@ -129,6 +138,11 @@ class GroupProcess implements AgentProcess {
   private async reapGroup(): Promise<void> {
     if (!this.groupAlive()) return;
     await this.terminate(this.opts.reapGraceMs);
+  }
+
+  private async waitGroupGone(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline && this.groupAlive()) await sleep(this.opts.pollMs);
   }
 
   private groupAlive(): boolean {
