@@ -1,21 +1,7 @@
-import type { TaskJob } from '#contracts';
+import { taskJob } from '../../../../test/fixtures/agent-output';
 import { OpencodeAdapter } from './opencode.adapter';
 
-const task = (over: Partial<TaskJob> = {}): TaskJob => ({
-  task_id: 't1',
-  attempt: 0,
-  codebase_id: 'cb1',
-  worker_id: 'w1',
-  title: 'Add tests',
-  prompt: 'Add unit tests for the auth module',
-  agent_type: 'build',
-  tool: null,
-  model: null,
-  resume_session_id: null,
-  timeout_s: null,
-  correlation_id: null,
-  ...over,
-});
+const task = taskJob;
 
 // Lines as `opencode run --format json` prints them (1.x), shortened.
 const SES = 'ses_494719016ffe85dkDMj0FPRbHK';
