@@ -155,7 +155,7 @@ class AgentRun {
     const idleS = this.idleTimeoutS();
     const idle = idleS > 0 ? new IdleWatchdog(idleS * 1000, () => this.stopBy('idle_timeout', { idle_timeout_s: idleS }, 'no output; stopping the agent')) : null;
     this.proc = this.runner.spawn(
-      { ...spec, env: buildChildEnv(process.env, spec.env) },
+      { ...spec, env: buildChildEnv(process.env, spec.cwd, spec.env) },
       (stream, line) => this.onLine(adapter, stream, line),
       () => idle?.feed(),
     );

@@ -27,6 +27,7 @@ describe('buildChildEnv', () => {
         CODEX_API_KEY: 'k',
         UNDEFINED: undefined,
       },
+      '/srv/codebase',
       { TOOL_SETTING: 'on', PATH: '/opt/tool/bin:/usr/bin' },
     );
     expect(env).toEqual({
@@ -39,6 +40,15 @@ describe('buildChildEnv', () => {
       OPENAI_API_KEY: 'sk',
       CODEX_API_KEY: 'k',
       TOOL_SETTING: 'on',
+      PWD: '/srv/codebase',
     });
+  });
+
+  it('gives the agent the codebase as PWD and nothing of where the worker was started', () => {
+    const env = buildChildEnv(
+      { PATH: '/usr/bin', PWD: '/home/me/codefleet', OLDPWD: '/home/me', INIT_CWD: '/home/me/codefleet', npm_lifecycle_event: 'start:worker' },
+      '/srv/codebase',
+    );
+    expect(env).toEqual({ PATH: '/usr/bin', PWD: '/srv/codebase' });
   });
 });

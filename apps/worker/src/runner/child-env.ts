@@ -21,18 +21,25 @@ const NESTED_AGENT: RegExp[] = [
   /^GEMINI_CLI$/,
 ];
 
+/**
+ * Where the worker was started from: a CLI that reads its project from `PWD` (OpenCode does)
+ * would otherwise treat the codebase as an external directory and refuse to edit it.
+ */
+const WORKER_LOCATION: RegExp[] = [/^PWD$/, /^OLDPWD$/, /^INIT_CWD$/, /^npm_/];
+
 /** Operator settings of the CLIs themselves, not session state: kept even though they match above. */
 const KEEP: RegExp[] = [/_API_KEY$/, /_BASE_URL$/, /^OPENCODE_(CONFIG(_DIR|_CONTENT)?|DISABLE_.+|ENABLE_.+|EXPERIMENTAL.*|PERMISSION)$/];
 
 export function isScrubbed(name: string): boolean {
   if (KEEP.some((re) => re.test(name)) && !/^A2A_|^SENDGRID_|^CODEFLEET_/.test(name)) return false;
-  return WORKER_SECRETS.some((re) => re.test(name)) || NESTED_AGENT.some((re) => re.test(name));
+  return [WORKER_SECRETS, NESTED_AGENT, WORKER_LOCATION].some((list) => list.some((re) => re.test(name)));
 }
 
-export function buildChildEnv(parent: NodeJS.ProcessEnv, additions: Record<string, string> = {}): Record<string, string> {
+/** `cwd` becomes the child's `PWD`, as a shell would set it after `cd cwd`. */
+export function buildChildEnv(parent: NodeJS.ProcessEnv, cwd: string, additions: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value !== undefined && !isScrubbed(name)) env[name] = value;
   }
-  return { ...env, ...additions };
+  return { ...env, ...additions, PWD: cwd };
 }

@@ -115,7 +115,7 @@ export class OpencodeSessionReader implements SessionReader {
 
   private run(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
     return new Promise((resolve, reject) => {
-      const opts = { cwd, env: this.env, timeout: CLI_TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' as const, signal };
+      const opts = { cwd, env: { ...this.env, PWD: cwd }, timeout: CLI_TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' as const, signal };
       const child = execFile(this.bin, args, opts, (err, stdout) => {
         if (err) reject(err);
         else resolve(stdout);

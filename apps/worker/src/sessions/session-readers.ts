@@ -23,7 +23,8 @@ export async function createSessionReaders(
   logger: Logger,
   parentEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<SessionReader[]> {
-  const env = buildChildEnv(parentEnv);
+  // PWD is set per call by the readers that run a CLI in the codebase.
+  const env = buildChildEnv(parentEnv, process.cwd());
   // A custom command tool that took a built-in's name is not that CLI: no store to read.
   const bins = new Map((await tools.agents()).filter((a) => !customTools.includes(a.name)).map((a) => [a.name, a.bin]));
   const readers: SessionReader[] = [];
