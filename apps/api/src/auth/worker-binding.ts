@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiRequest } from '../common/http-types';
-import { Sql } from '../database/sql';
+import { CodebaseRepository } from '../codebases/codebase.repository';
+import { TaskRepository } from '../tasks/task.repository';
 import { workerIdFromHeaders } from '../worker-stream/stream-headers';
 import type { WorkerBinding } from './route-policy';
 
@@ -16,7 +17,10 @@ const shown = (value: unknown): string => (typeof value === 'string' ? `"${value
  */
 @Injectable()
 export class WorkerBindingCheck {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly codebases: CodebaseRepository,
+  ) {}
 
   /** null when the request acts for `workerId`; otherwise why not (for the 403 message). */
   async refusal(binding: WorkerBinding, req: ApiRequest, workerId: string): Promise<string | null> {
@@ -46,17 +50,14 @@ export class WorkerBindingCheck {
 
   private async taskRefusal(taskId: string | undefined, workerId: string): Promise<string | null> {
     if (!taskId) return null;
-    const row = await this.sql.one<{ worker_id: string | null; codebase_worker_id: string | null }>(
-      `SELECT t.worker_id, c.worker_id AS codebase_worker_id FROM tasks t LEFT JOIN codebases c ON c.id = t.codebase_id WHERE t.id = $1`,
-      [taskId],
-    );
+    const row = await this.tasks.findOwners(taskId);
     if (!row || row.worker_id === workerId || row.codebase_worker_id === workerId) return null;
     return `task ${taskId} is neither run by worker "${workerId}" nor in one of its codebases`;
   }
 
   private async codebaseRefusal(codebaseId: string | undefined, workerId: string): Promise<string | null> {
     if (!codebaseId) return null;
-    const row = await this.sql.one<{ worker_id: string | null }>(`SELECT worker_id FROM codebases WHERE id = $1`, [codebaseId]);
+    const row = await this.codebases.findById(codebaseId);
     if (!row || row.worker_id === workerId) return null;
     return `codebase ${codebaseId} does not belong to worker "${workerId}"`;
   }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { Sql } from '../database/sql';
 import type { CodebaseEntity } from './codebase.entity';
 
@@ -56,17 +55,17 @@ export class CodebaseRepository {
   }
 
   /** Any status, deleted included. */
-  findById(id: string, manager?: EntityManager): Promise<CodebaseEntity | null> {
-    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1`, [id], manager);
+  findById(id: string): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1`, [id]);
   }
 
-  lockById(id: string, manager: EntityManager): Promise<CodebaseEntity | null> {
-    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1 FOR UPDATE`, [id], manager);
+  lockById(id: string): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1 FOR UPDATE`, [id]);
   }
 
   /** Holds off a concurrent delete (FOR UPDATE) until the caller's transaction ends. */
-  shareLockById(id: string, manager: EntityManager): Promise<CodebaseEntity | null> {
-    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1 FOR SHARE`, [id], manager);
+  shareLockById(id: string): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(`SELECT * FROM codebases WHERE id = $1 FOR SHARE`, [id]);
   }
 
   listActive(workerId?: string): Promise<CodebaseEntity[]> {
@@ -75,7 +74,7 @@ export class CodebaseRepository {
       : this.sql.rows<CodebaseEntity>(`SELECT * FROM codebases WHERE status = 'active' ORDER BY registered_at, id`);
   }
 
-  markDeleted(id: string, manager: EntityManager): Promise<CodebaseEntity | null> {
-    return this.sql.one<CodebaseEntity>(`UPDATE codebases SET status = 'deleted' WHERE id = $1 RETURNING *`, [id], manager);
+  markDeleted(id: string): Promise<CodebaseEntity | null> {
+    return this.sql.one<CodebaseEntity>(`UPDATE codebases SET status = 'deleted' WHERE id = $1 RETURNING *`, [id]);
   }
 }

@@ -16,6 +16,8 @@ export interface AuthToken extends TokenIdentity {
 
 export interface ApiConfig {
   databaseUrl: string;
+  /** Pooled PostgreSQL connections per replica. */
+  databasePoolMax: number;
   redisUrl: string;
   port: number;
   authTokens: AuthToken[];
@@ -215,6 +217,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
 
   const config: ApiConfig = {
     databaseUrl,
+    databasePoolMax: r.int('DATABASE_POOL_MAX', 20, 1, 1000),
     redisUrl,
     port: r.int('PORT', 8000, 0, 65535),
     authTokens,

@@ -21,7 +21,7 @@ export const MIGRATIONS = [InitialSchema1763888400000, Emails1764000000000, Sess
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-export function dataSourceOptions(config: Pick<ApiConfig, 'databaseUrl'>): DataSourceOptions {
+export function dataSourceOptions(config: Pick<ApiConfig, 'databaseUrl'> & Partial<Pick<ApiConfig, 'databasePoolMax'>>): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.databaseUrl,
@@ -32,6 +32,6 @@ export function dataSourceOptions(config: Pick<ApiConfig, 'databaseUrl'>): DataS
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: 20, connectionTimeoutMillis: 10_000, application_name: 'codefleet-api' },
+    extra: { max: config.databasePoolMax ?? 20, connectionTimeoutMillis: 10_000, application_name: 'codefleet-api' },
   };
 }

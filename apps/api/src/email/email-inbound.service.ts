@@ -4,7 +4,7 @@ import { decodeReplyAddress, verifyReplyAddress, type ReplyTargetKind } from '#d
 import { autoReplyReason, extractReplyText, type InboundEmail, normalizeMessageId, parseModelDirective } from '#email';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
-import { Sql } from '../database/sql';
+import { TaskRepository } from '../tasks/task.repository';
 import type { TaskRow } from '../tasks/task.entity';
 import { CreateTaskUseCase } from '../tasks/usecases/create-task.usecase';
 import { threadTaskIdsOf } from './notification-composer';
@@ -41,7 +41,7 @@ export class EmailInboundService {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly emails: EmailRepository,
-    private readonly sql: Sql,
+    private readonly tasks: TaskRepository,
     private readonly createTask: CreateTaskUseCase,
   ) {}
 
@@ -171,9 +171,7 @@ export class EmailInboundService {
   }
 
   private originalTask(kind: ReplyTargetKind, id: string): Promise<TaskRow | null> {
-    return kind === 'task'
-      ? this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id])
-      : this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [id]);
+    return kind === 'task' ? this.tasks.findById(id) : this.tasks.findLatestBySession(id);
   }
 
   private async recordOrThrow<T>(work: () => Promise<T>): Promise<T> {

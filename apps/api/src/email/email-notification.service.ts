@@ -5,7 +5,7 @@ import { isTerminal } from '#domain';
 import type { ConfiguredEmailTransport, EmailMessage } from '#email';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
-import { Sql } from '../database/sql';
+import { CodebaseRepository } from '../codebases/codebase.repository';
 import { RedisConnections, withTimeout } from '../queue/redis-connections';
 import { TaskEvents } from '../tasks/task-events';
 import type { TaskRow } from '../tasks/task.entity';
@@ -67,7 +67,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     @Inject(EMAIL_TRANSPORT) private readonly configured: ConfiguredEmailTransport | null,
     private readonly events: TaskEvents,
     private readonly emails: EmailRepository,
-    private readonly sql: Sql,
+    private readonly codebases: CodebaseRepository,
     private readonly redis: RedisConnections,
     private readonly composer: NotificationComposer,
   ) {}
@@ -130,7 +130,7 @@ export class EmailNotificationService implements OnModuleInit, OnModuleDestroy, 
     const own = notifyEmailOf(task);
     if (own) return own;
     if (task.codebase_id) {
-      const row = await this.sql.one<{ notification_email: string | null }>(`SELECT notification_email FROM codebases WHERE id = $1`, [task.codebase_id]);
+      const row = await this.codebases.findById(task.codebase_id);
       if (row?.notification_email) return row.notification_email;
     }
     return this.config.email.notificationEmail ?? null;

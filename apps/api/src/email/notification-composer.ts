@@ -3,7 +3,8 @@ import { replyAddressForTask } from '#domain';
 import { type ConfiguredEmailTransport, type EmailMessage, renderTaskNotification, taskThreadHeaders } from '#email';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
-import { Sql } from '../database/sql';
+import { TaskOutputRepository } from '../output/task-output.repository';
+import { WorkerRepository } from '../workers/worker.repository';
 import type { TaskRow } from '../tasks/task.entity';
 import { EMAIL_TRANSPORT } from './email-transport.provider';
 
@@ -26,7 +27,8 @@ export class NotificationComposer {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(EMAIL_TRANSPORT) private readonly configured: ConfiguredEmailTransport | null,
-    private readonly sql: Sql,
+    private readonly workers: WorkerRepository,
+    private readonly output: TaskOutputRepository,
   ) {}
 
   async compose(task: TaskRow, recipient: string): Promise<EmailMessage> {
@@ -85,20 +87,11 @@ export class NotificationComposer {
 
   private async workerName(workerId: string | null): Promise<string | null> {
     if (!workerId) return null;
-    const row = await this.sql.one<{ name: string }>(`SELECT name FROM workers WHERE id = $1`, [workerId]);
-    return row?.name ?? null;
+    return (await this.workers.findById(workerId))?.name ?? null;
   }
 
   /** The last OUTPUT_TAIL_BYTES (about) of the stored output; the renderer cuts it further. */
   private async outputTail(taskId: string): Promise<{ text: string; cut: boolean }> {
-    const rows = await this.sql.rows<{ data: string; before: string }>(
-      `SELECT data, before FROM (
-         SELECT "offset", data, sum(octet_length(data)) OVER (ORDER BY "offset" DESC) - octet_length(data) AS before
-         FROM task_output WHERE task_id = $1
-       ) c WHERE before < $2 ORDER BY "offset"`,
-      [taskId, OUTPUT_TAIL_BYTES],
-    );
-    const total = await this.sql.one<{ n: string }>(`SELECT count(*) AS n FROM task_output WHERE task_id = $1`, [taskId]);
-    return { text: rows.map((r) => r.data).join(''), cut: Number(total?.n ?? 0) > rows.length };
+    return this.output.readTail(taskId, OUTPUT_TAIL_BYTES);
   }
 }

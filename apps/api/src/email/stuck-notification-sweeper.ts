@@ -3,8 +3,7 @@ import { isTerminal } from '#domain';
 import { PeriodicRun } from '../common/periodic-run';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
-import { Sql } from '../database/sql';
-import type { TaskRow } from '../tasks/task.entity';
+import { TaskRepository } from '../tasks/task.repository';
 import { EmailNotificationService } from './email-notification.service';
 import { EmailRepository } from './email.repository';
 import { NotificationComposer } from './notification-composer';
@@ -41,7 +40,7 @@ export class StuckNotificationSweeper implements OnApplicationBootstrap, OnAppli
     private readonly notifications: EmailNotificationService,
     private readonly emails: EmailRepository,
     private readonly composer: NotificationComposer,
-    private readonly sql: Sql,
+    private readonly tasks: TaskRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,7 +62,7 @@ export class StuckNotificationSweeper implements OnApplicationBootstrap, OnAppli
         if (job.state === 'failed' && (await this.emails.markFailed(row.id, job.failedReason))) result.failed.push(row.id);
         continue; // waiting, delayed or active: it will run
       }
-      const task = await this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [row.task_id]);
+      const task = await this.tasks.findById(row.task_id);
       const unsendable = !task ? 'task no longer exists' : !isTerminal(task.status) || task.attempt !== row.task_attempt ? REQUEUED_ERROR : null;
       if (!task || unsendable) {
         // The message is composed from the task as it is now: never a "task ended" mail about a task that runs again.

@@ -34,6 +34,19 @@ export class TaskOutputRepository {
    * Chunks that end after `from`, in offset order, until `limitBytes` is reached (at least one
    * chunk when there is any, so a reader always makes progress).
    */
+  /** About the last `bytes` of the output (whole chunks), and whether earlier chunks were left out. */
+  async readTail(taskId: string, bytes: number): Promise<{ text: string; cut: boolean }> {
+    const rows = await this.sql.rows<{ data: string; before: string }>(
+      `SELECT data, before FROM (
+         SELECT "offset", data, sum(octet_length(data)) OVER (ORDER BY "offset" DESC) - octet_length(data) AS before
+         FROM task_output WHERE task_id = $1
+       ) c WHERE before < $2 ORDER BY "offset"`,
+      [taskId, bytes],
+    );
+    const total = await this.sql.one<{ n: string }>(`SELECT count(*) AS n FROM task_output WHERE task_id = $1`, [taskId]);
+    return { text: rows.map((r) => r.data).join(''), cut: Number(total?.n ?? 0) > rows.length };
+  }
+
   async readFrom(taskId: string, from: number, limitBytes: number): Promise<StoredChunk[]> {
     const rows = await this.sql.rows<{ offset: string; data: string; bytes: number }>(
       `SELECT "offset", data, bytes FROM (

@@ -3,12 +3,13 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { CodebaseRepository } from '../codebases/codebase.repository';
 import { PeriodicRun } from '../common/periodic-run';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { QueueRegistry } from '../queue/queue-registry';
 import { RedisConnections } from '../queue/redis-connections';
+import { WorkerRepository } from '../workers/worker.repository';
 import { boardQueueNames } from './board-queue-names';
 
 /** Where the board is mounted. */
@@ -44,7 +45,8 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly registry: QueueRegistry,
     private readonly redis: RedisConnections,
-    private readonly dataSource: DataSource,
+    private readonly codebases: CodebaseRepository,
+    private readonly workers: WorkerRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -79,8 +81,8 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
   private async rebuild(): Promise<void> {
     if (!this.board) return;
     const [codebases, workers] = await Promise.all([
-      this.dataSource.query<{ id: string }[]>(`SELECT id FROM codebases WHERE status = 'active'`),
-      this.dataSource.query<{ id: string }[]>(`SELECT id FROM workers WHERE status = 'active'`),
+      this.codebases.listActive(),
+      this.workers.listActive(),
     ]);
     const wanted = boardQueueNames(
       codebases.map((r) => r.id),

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { PageCursor } from '#domain';
 import { Sql } from '../database/sql';
 import type { SessionMessageEntity } from './session-message.entity';
@@ -54,16 +53,16 @@ export class SessionRepository {
   constructor(private readonly sql: Sql) {}
 
   /** Locks the stored rows of these ids (in id order, so concurrent syncs cannot deadlock). */
-  lockMany(ids: string[], manager: EntityManager): Promise<SessionEntity[]> {
+  lockMany(ids: string[]): Promise<SessionEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.sql.rows<SessionEntity>(`SELECT * FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids], manager);
+    return this.sql.rows<SessionEntity>(`SELECT * FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
   /**
    * Inserts or overwrites the rows; a row whose id another codebase stored meanwhile is left
    * alone (the guard), so the caller gets back only the ids it really wrote.
    */
-  async upsertMany(codebaseId: string, workerId: string, rows: SessionWrite[], syncedAt: Date, manager: EntityManager): Promise<string[]> {
+  async upsertMany(codebaseId: string, workerId: string, rows: SessionWrite[], syncedAt: Date): Promise<string[]> {
     if (rows.length === 0) return [];
     const written = await this.sql.rows<{ id: string }>(
       `INSERT INTO sessions (id, codebase_id, worker_id, agent_type, title, summary, created, updated, message_count, tool_usage, synced_at)
@@ -77,22 +76,20 @@ export class SessionRepository {
        WHERE sessions.codebase_id = EXCLUDED.codebase_id
        RETURNING id`,
       [JSON.stringify(rows), codebaseId, workerId, syncedAt],
-      manager,
     );
     return written.map((r) => r.id);
   }
 
   /** The sessions' messages become exactly these. */
-  async replaceMessages(sessionIds: string[], messages: MessageWrite[], manager: EntityManager): Promise<void> {
+  async replaceMessages(sessionIds: string[], messages: MessageWrite[]): Promise<void> {
     if (sessionIds.length === 0) return;
-    await this.sql.rows(`DELETE FROM session_messages WHERE session_id = ANY($1::text[])`, [sessionIds], manager);
+    await this.sql.rows(`DELETE FROM session_messages WHERE session_id = ANY($1::text[])`, [sessionIds]);
     if (messages.length === 0) return;
     await this.sql.rows(
       `INSERT INTO session_messages (session_id, id, role, seq, text, content, created)
        SELECT m.session_id, m.id, m.role, m.seq, m.text, m.content, m.created
        FROM jsonb_to_recordset($1::jsonb) AS m(session_id text, id text, role text, seq integer, text text, content jsonb, created timestamptz)`,
       [JSON.stringify(messages)],
-      manager,
     );
   }
 

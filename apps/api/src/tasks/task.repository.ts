@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { FailureReason, RunningTaskRef, TaskStatus } from '#contracts';
 import type { PageCursor } from '#domain';
 import { Sql } from '../database/sql';
@@ -44,20 +43,41 @@ export interface FinishFields {
 export class TaskRepository {
   constructor(private readonly sql: Sql) {}
 
-  async insert(t: NewTask, now: Date, manager?: EntityManager): Promise<TaskRow> {
+  async insert(t: NewTask, now: Date): Promise<TaskRow> {
     const row = await this.sql.one<TaskRow>(
       `INSERT INTO tasks (id, codebase_id, title, prompt, agent_type, tool, model, priority, status, attempt,
                           worker_id, metadata, correlation_id, created_at, queued_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $10::jsonb, $11, $12, $12)
        RETURNING *`,
       [t.id, t.codebase_id, t.title, t.prompt, t.agent_type, t.tool, t.model, t.priority, t.worker_id, JSON.stringify(t.metadata), t.correlation_id, now],
-      manager,
     );
     return row!;
   }
 
-  findById(id: string, manager?: EntityManager): Promise<TaskRow | null> {
-    return this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id], manager);
+  findById(id: string): Promise<TaskRow | null> {
+    return this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id]);
+  }
+
+  /** The newest task that ran (or runs) this agent session. */
+  findLatestBySession(sessionId: string): Promise<TaskRow | null> {
+    return this.sql.one<TaskRow>(`SELECT * FROM tasks WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [sessionId]);
+  }
+
+  /** Who may act on a task: its claimer and the owner of its codebase. */
+  findOwners(id: string): Promise<{ worker_id: string | null; codebase_worker_id: string | null } | null> {
+    return this.sql.one(
+      `SELECT t.worker_id, c.worker_id AS codebase_worker_id FROM tasks t LEFT JOIN codebases c ON c.id = t.codebase_id WHERE t.id = $1`,
+      [id],
+    );
+  }
+
+  /** What an HTTP-fallback worker should claim first: its pending tasks, highest priority, oldest first. */
+  pendingForWorker(workerId: string, excludeAgentType: string, limit: number): Promise<TaskRow[]> {
+    return this.sql.rows<TaskRow>(
+      `SELECT * FROM tasks WHERE status = 'pending' AND worker_id = $1 AND agent_type <> $2
+       ORDER BY priority DESC, created_at ASC, id ASC LIMIT $3`,
+      [workerId, excludeAgentType, limit],
+    );
   }
 
   /** Newest first, keyset-paginated on (created_at, id); returns up to `limit + 1` rows. */
@@ -206,21 +226,19 @@ export class TaskRepository {
     return this.sql.rows(`SELECT id, status, attempt, worker_id FROM tasks WHERE id = ANY($1::text[])`, [ids]);
   }
 
-  async hasRunningForCodebase(codebaseId: string, manager?: EntityManager): Promise<boolean> {
+  async hasRunningForCodebase(codebaseId: string): Promise<boolean> {
     const row = await this.sql.one<{ n: number }>(
       `SELECT count(*)::int AS n FROM tasks WHERE codebase_id = $1 AND status = 'running'`,
       [codebaseId],
-      manager,
     );
     return (row?.n ?? 0) > 0;
   }
 
-  cancelPendingForCodebase(codebaseId: string, now: Date, manager?: EntityManager): Promise<TaskRow[]> {
+  cancelPendingForCodebase(codebaseId: string, now: Date): Promise<TaskRow[]> {
     return this.sql.rows<TaskRow>(
       `UPDATE tasks SET status = 'cancelled', failure_reason = 'cancelled', error = 'codebase deleted', finished_at = $2
        WHERE codebase_id = $1 AND status = 'pending' RETURNING *`,
       [codebaseId, now],
-      manager,
     );
   }
 

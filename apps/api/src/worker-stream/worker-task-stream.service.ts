@@ -4,7 +4,8 @@ import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import type { ApiRequest, ApiResponse } from '../common/http-types';
 import { onClientGone } from '../common/sse';
-import { Sql } from '../database/sql';
+import { CodebaseRepository } from '../codebases/codebase.repository';
+import { TaskRepository } from '../tasks/task.repository';
 import { ChannelSubscriber } from '../queue/channel-subscriber';
 import type { TaskRow } from '../tasks/task.entity';
 import { taskAvailableMessage, workerTasksChannel } from './task-available';
@@ -26,15 +27,15 @@ export class WorkerTaskStreamService implements OnModuleDestroy {
   private readonly followers = new Set<TaskAvailableFollower>();
 
   constructor(
-    private readonly sql: Sql,
+    private readonly tasks: TaskRepository,
+    private readonly codebases: CodebaseRepository,
     private readonly subscriber: ChannelSubscriber,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** The codebases (not deleted) this worker owns now. */
   async ownedCodebases(workerId: string): Promise<string[]> {
-    const rows = await this.sql.rows<{ id: string }>(`SELECT id FROM codebases WHERE worker_id = $1 AND status <> 'deleted'`, [workerId]);
-    return rows.map((r) => r.id);
+    return (await this.codebases.listActive(workerId)).map((c) => c.id);
   }
 
   async open(req: ApiRequest, res: ApiResponse, target: StreamTarget): Promise<void> {
@@ -63,10 +64,6 @@ export class WorkerTaskStreamService implements OnModuleDestroy {
   }
 
   private pendingTasks(workerId: string): Promise<TaskRow[]> {
-    return this.sql.rows<TaskRow>(
-      `SELECT * FROM tasks WHERE status = 'pending' AND worker_id = $1 AND agent_type <> $2
-       ORDER BY priority DESC, created_at ASC, id ASC LIMIT ${REPLAY_LIMIT}`,
-      [workerId, REGISTER_CODEBASE_AGENT_TYPE],
-    );
+    return this.tasks.pendingForWorker(workerId, REGISTER_CODEBASE_AGENT_TYPE, REPLAY_LIMIT);
   }
 }

@@ -57,6 +57,10 @@ export class WorkerRepository {
     return this.sql.one<WorkerEntity>(`SELECT * FROM workers WHERE id = $1`, [id]);
   }
 
+  listActive(): Promise<WorkerEntity[]> {
+    return this.sql.rows<WorkerEntity>(`SELECT * FROM workers WHERE status = 'active' ORDER BY id`);
+  }
+
   list(): Promise<WorkerEntity[]> {
     return this.sql.rows<WorkerEntity>(`SELECT * FROM workers ORDER BY registered_at, id`);
   }

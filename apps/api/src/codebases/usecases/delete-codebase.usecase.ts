@@ -25,14 +25,14 @@ export class DeleteCodebaseUseCase {
 
   async execute(id: string): Promise<CodebaseView> {
     const now = new Date();
-    const { codebase, cancelled } = await this.sql.transaction(async (m) => {
-      const current = await this.codebases.lockById(id, m);
+    const { codebase, cancelled } = await this.sql.transaction(async () => {
+      const current = await this.codebases.lockById(id);
       if (!current || current.status === 'deleted') throw notFound('codebase', id);
-      if (await this.tasks.hasRunningForCodebase(id, m)) {
+      if (await this.tasks.hasRunningForCodebase(id)) {
         throw conflict(`codebase ${id} has a running task; cancel it before deleting the codebase`);
       }
-      const cancelled = await this.tasks.cancelPendingForCodebase(id, now, m);
-      const codebase = (await this.codebases.markDeleted(id, m))!;
+      const cancelled = await this.tasks.cancelPendingForCodebase(id, now);
+      const codebase = (await this.codebases.markDeleted(id))!;
       return { codebase, cancelled };
     });
     // After commit: drop the jobs, tell followers and the owning worker.

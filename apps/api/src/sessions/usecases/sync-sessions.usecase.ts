@@ -31,14 +31,14 @@ export class SyncSessionsUseCase {
   async execute(codebaseId: string, req: SessionSyncRequestDto): Promise<SessionSyncResponse> {
     assertUniqueIds(req.sessions);
     const now = new Date();
-    const result = await this.sql.transaction(async (m) => {
+    const result = await this.sql.transaction(async () => {
       // Share lock: a concurrent delete of the codebase waits for this sync (or comes first: 404).
-      const codebase = await this.codebases.shareLockById(codebaseId, m);
+      const codebase = await this.codebases.shareLockById(codebaseId);
       if (!codebase || codebase.status === 'deleted') throw notFound('codebase', codebaseId);
       if (codebase.worker_id !== req.worker_id) {
         throw conflict(`worker ${req.worker_id} does not own codebase ${codebaseId} (it lives on worker ${codebase.worker_id ?? 'none'})`);
       }
-      const stored = new Map((await this.sessions.lockMany(req.sessions.map((s) => s.id), m)).map((s) => [s.id, s]));
+      const stored = new Map((await this.sessions.lockMany(req.sessions.map((s) => s.id))).map((s) => [s.id, s]));
       const rejected: RejectedSession[] = [];
       const rows: SessionWrite[] = [];
       for (const item of req.sessions) {
@@ -48,14 +48,13 @@ export class SyncSessionsUseCase {
       }
       // Written in id order, like the locks above, so concurrent syncs cannot deadlock on new ids.
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const written = new Set(await this.sessions.upsertMany(codebaseId, req.worker_id, rows, now, m));
+      const written = new Set(await this.sessions.upsertMany(codebaseId, req.worker_id, rows, now));
       // Inserted meanwhile by a sync of another codebase: the guard kept it, so it is theirs.
       for (const row of rows) if (!written.has(row.id)) rejected.push(ownedElsewhere(row.id));
       const withMessages = req.sessions.filter((s) => s.messages && written.has(s.id));
       await this.sessions.replaceMessages(
         withMessages.map((s) => s.id),
         withMessages.flatMap((s) => s.messages!.map((msg, seq) => toMessageWrite(s.id, msg, seq))),
-        m,
       );
       return { synced: written.size, rejected };
     });

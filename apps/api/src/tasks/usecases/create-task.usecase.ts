@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { BUILTIN_AGENT_TYPES, DEFAULT_AGENT_TYPE, REGISTER_CODEBASE_AGENT_TYPE, type TaskView } from '#contracts';
 import { apiError, conflict, notFound } from '../../common/api-error';
 import { newId } from '../../common/ids';
@@ -59,8 +58,8 @@ export class CreateTaskUseCase {
     const metadata = cmd.metadata ?? {};
     // The codebase row is share-locked until the insert commits, so a concurrent delete either
     // comes first (409 here) or sees this task and cancels it.
-    const task = await this.sql.transaction(async (m) => {
-      const workerId = await this.targetWorker(cmd, m);
+    const task = await this.sql.transaction(async () => {
+      const workerId = await this.targetWorker(cmd);
       const worker = await this.workers.findById(workerId);
       if (!worker) throw notFound('worker', workerId);
       const problem = toolProblem(worker, cmd.tool, agentType);
@@ -80,7 +79,6 @@ export class CreateTaskUseCase {
           correlation_id: cmd.correlation_id,
         },
         new Date(),
-        m,
       );
     });
     // Committed: now enqueue (DESIGN 4.3: if this fails, the reconciler enqueues it later).
@@ -91,12 +89,12 @@ export class CreateTaskUseCase {
   }
 
   /** The worker the task is routed to: the codebase's owner, or the named worker for a worker-global task. */
-  private async targetWorker(cmd: CreateTaskCommand, m: EntityManager): Promise<string> {
+  private async targetWorker(cmd: CreateTaskCommand): Promise<string> {
     if (!cmd.codebase_id) {
       if (!cmd.worker_id) throw apiError(400, 'codebase_id is required (or worker_id for a worker-global task)');
       return cmd.worker_id;
     }
-    const codebase = await this.codebases.shareLockById(cmd.codebase_id, m);
+    const codebase = await this.codebases.shareLockById(cmd.codebase_id);
     if (!codebase) throw notFound('codebase', cmd.codebase_id);
     if (codebase.status === 'deleted') throw conflict(`codebase ${cmd.codebase_id} was deleted; register it again to run tasks in it`);
     if (!codebase.worker_id) throw conflict(`codebase ${cmd.codebase_id} has no worker`);
